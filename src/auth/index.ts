@@ -1,0 +1,11 @@
+/** The auth facade: actors and roles, permissions, accounts, sessions, API keys, password reset, OIDC. */
+export * from './actor.ts'
+export * from './permissions.ts'
+export * from './user-schema.ts'
+export * from './users.ts'
+export * from './sessions.ts'
+export * from './api-keys.ts'
+export * from './password-reset.ts'
+export { PASSWORD_MIN, PASSWORD_MAX } from './passwords.ts'
+export type { OidcClient, OidcIdentity } from './oidc-client.ts'
+export { OidcSignInError } from './oidc-client.ts'

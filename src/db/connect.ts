@@ -1,0 +1,46 @@
+/**
+ * Opens the relational store named by DATABASE_URL: `sqlite:<file>` (embedded default, WAL) or `postgres://…`.
+ * Everything above this module talks to Kysely and never learns which engine it got, except through `engine`.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './schema.ts'
+
+export type Engine = 'sqlite' | 'postgres'
+
+export interface RelationalStore {
+  readonly db: Kysely<Database>
+  readonly engine: Engine
+  close(): Promise<void>
+}
+
+export function engineOfUrl(url: string): Engine {
+  if (url.startsWith('sqlite:')) return 'sqlite'
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres'
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url}"`)
+}
+
+function openSqlite(file: string): Kysely<Database> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const database = new SqliteDatabase(file)
+  database.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode loses nothing on a process crash (SIGKILL); only an OS crash can drop the last commits.
+  database.pragma('synchronous = NORMAL')
+  database.pragma('foreign_keys = ON')
+  database.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+}
+
+function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+export function openRelationalStore(url: string): RelationalStore {
+  const engine = engineOfUrl(url)
+  const db = engine === 'sqlite' ? openSqlite(url.slice('sqlite:'.length)) : openPostgres(url)
+  return { db, engine, close: () => db.destroy() }
+}

@@ -1,0 +1,30 @@
+/**
+ * The one migration set, run at start and by `cx280 migrate`. Migrations are imported statically (no folder scan),
+ * so they work the same from source and from a build.
+ */
+import { type Kysely, type Migration, Migrator } from 'kysely'
+import type { Engine } from './connect.ts'
+import * as foundation from './migrations/0001-foundation.ts'
+import type { Database } from './schema.ts'
+
+type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> }
+
+const MIGRATIONS: Readonly<Record<string, EngineMigration>> = {
+  '0001-foundation': foundation,
+}
+
+/** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<string[]> {
+  const migrations: Record<string, Migration> = {}
+  for (const [name, migration] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (kdb) => migration.up(kdb, engine) }
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`)
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,63 @@
+/**
+ * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
+ * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
+import type { EventStore, EventStoreHealth } from '../event-store.ts'
+import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts'
+
+class DuckDbEventStore implements EventStore {
+  readonly engine = 'duckdb' as const
+  constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+
+  async migrate(): Promise<string[]> {
+    await this.connection.run('create table if not exists event_migrations (name varchar primary key, applied_at timestamp not null)')
+    const done = new Set((await this.connection.runAndReadAll('select name from event_migrations')).getRowObjects().map((r) => String(r.name)))
+    const applied: string[] = []
+    for (const migration of DUCKDB_MIGRATIONS) {
+      if (done.has(migration.name)) continue
+      await this.connection.run('begin transaction')
+      try {
+        await this.connection.run(migration.sql)
+        await this.connection.run('insert into event_migrations values ($1, now())', [migration.name])
+        await this.connection.run('commit')
+      } catch (error) {
+        await this.connection.run('rollback')
+        throw new Error(`event migration ${migration.name} failed: ${(error as Error).message}`)
+      }
+      applied.push(migration.name)
+    }
+    return applied
+  }
+
+  async health(): Promise<EventStoreHealth> {
+    try {
+      const rows = (await this.connection.runAndReadAll('select count(*) as n from event_migrations')).getRowObjects()
+      const applied = Number(rows[0]?.n ?? 0)
+      const ok = applied === DUCKDB_MIGRATIONS.length
+      return { ok, engine: 'duckdb', detail: ok ? 'ok' : `${applied} of ${DUCKDB_MIGRATIONS.length} migrations applied` }
+    } catch (error) {
+      return { ok: false, engine: 'duckdb', detail: (error as Error).message }
+    }
+  }
+
+  async countEvents(): Promise<number> {
+    const rows = (await this.connection.runAndReadAll('select count(*) as n from events')).getRowObjects()
+    return Number(rows[0]?.n ?? 0)
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync()
+    this.instance.closeSync()
+  }
+}
+
+/** Opens `duckdb:<file>` (or `duckdb::memory:`). */
+export async function openDuckDbEventStore(location: string): Promise<EventStore> {
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
+  const instance = await DuckDBInstance.create(location)
+  const connection = await instance.connect()
+  return new DuckDbEventStore(instance, connection)
+}

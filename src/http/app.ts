@@ -1,0 +1,90 @@
+/**
+ * Builds the Fastify application (no listening: `cx280 serve` listens, tests use `inject`). Order: shared plugins →
+ * caller resolution and CSRF → health and metrics → the REST API under /api/v1 → server-rendered pages.
+ */
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { createRequire } from 'node:module'
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import type { Runtime } from '../runtime.ts'
+import { registerPages } from '../web/pages.ts'
+import { renderErrorPage } from '../web/render.tsx'
+import { registerApi } from './api.ts'
+import { checkCsrf } from './csrf.ts'
+import { installErrorHandling } from './error-handler.ts'
+import { JSON_BODY_LIMIT, UPLOAD_LIMIT } from './limits.ts'
+import { registerHealthRoutes } from './health-routes.ts'
+import { installMetrics } from './metrics.ts'
+import { resolveCaller } from './request-context.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+// The package exports only its script; the dist folder (css, img, fonts, js) sits two levels above it.
+const uswdsDist = dirname(dirname(createRequire(import.meta.url).resolve('@uswds/uswds')))
+const publicDir = join(here, '..', '..', 'public')
+
+
+export interface BuildOptions {
+  readonly logger?: boolean
+}
+
+export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: runtime.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    trustProxy: runtime.config.trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: runtime.config.logLevel !== 'debug' }),
+  })
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+
+  await app.register(cookie, { secret: runtime.secret })
+  await app.register(formbody, { bodyLimit: JSON_BODY_LIMIT })
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'"],
+        connectSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"],
+      },
+    },
+    hsts: runtime.config.publicUrl.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  })
+  await app.register(rateLimit, { global: false })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'cx280 API', version: '1', description: 'Service inventory, organizations, HISPs, users, API keys and audit for OMB Circular A-11 Section 280.' },
+      servers: [{ url: runtime.config.publicUrl }],
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created on the Account page: `cx280_…`.' } } },
+      security: [{ apiKey: [] }],
+    },
+    hideUntagged: true,
+  })
+  await app.register(fastifyStatic, { root: uswdsDist, prefix: '/assets/uswds/', immutable: true, maxAge: '365d', decorateReply: false, index: false })
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1h', decorateReply: false, index: false })
+
+  app.decorateRequest('actor', null)
+  app.decorateRequest('session', null)
+  app.decorateRequest('via', null)
+  app.addHook('preValidation', async (request) => {
+    if (request.url.startsWith('/assets/')) return
+    await resolveCaller(runtime, request)
+    checkCsrf(request)
+  })
+  installErrorHandling(app, renderErrorPage)
+  const metrics = installMetrics(app)
+
+  await registerHealthRoutes(app, runtime, metrics)
+  await app.register((api) => registerApi(api, runtime), { prefix: '/api/v1' })
+  await app.register((pages) => registerPages(pages, runtime))
+  app.addHook('onClose', async () => { await runtime.close() })
+  return app
+}

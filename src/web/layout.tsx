@@ -1,0 +1,146 @@
+/**
+ * The USWDS page frame every staff and public page uses: skip link, official-website banner, header with
+ * navigation chosen by the viewer's rights, main region, footer. Rendered on the server; no inline script or style.
+ */
+import type { ComponentChildren } from 'preact'
+import type { Actor } from '../auth/actor.ts'
+import { canListUsers, canReadAudit, isStaff } from '../auth/permissions.ts'
+
+export interface PageFrame {
+  readonly title: string
+  readonly actor: Actor | null
+  readonly csrfToken: string
+  readonly currentPath: string
+  readonly flash?: string | undefined
+}
+
+interface NavItem { readonly href: string; readonly label: string }
+
+function navigationFor(actor: Actor | null): NavItem[] {
+  if (!actor || !isStaff(actor)) return []
+  const items: NavItem[] = [
+    { href: '/services', label: 'Services' },
+    { href: '/organizations', label: 'Organizations' },
+    { href: '/hisps', label: 'HISPs' },
+    { href: '/reports/digitization-gaps', label: 'Digitization gaps' },
+  ]
+  if (canListUsers(actor)) items.push({ href: '/users', label: 'Users' })
+  if (canReadAudit(actor)) items.push({ href: '/audit', label: 'Audit log' })
+  items.push({ href: '/account', label: 'Account' })
+  return items
+}
+
+function GovBanner() {
+  return (
+    <section class="usa-banner" aria-label="Official website of the United States government">
+      <div class="usa-accordion">
+        <header class="usa-banner__header">
+          <div class="usa-banner__inner">
+            <div class="grid-col-auto">
+              <img aria-hidden="true" class="usa-banner__header-flag" src="/assets/uswds/img/us_flag_small.png" alt="" />
+            </div>
+            <div class="grid-col-fill tablet:grid-col-auto" aria-hidden="true">
+              <p class="usa-banner__header-text">An official website of the United States government</p>
+              <p class="usa-banner__header-action">Here’s how you know</p>
+            </div>
+            <button type="button" class="usa-accordion__button usa-banner__button" aria-expanded="false" aria-controls="gov-banner-default">
+              <span class="usa-banner__button-text">Here’s how you know</span>
+            </button>
+          </div>
+        </header>
+        <div class="usa-banner__content usa-accordion__content" id="gov-banner-default" hidden>
+          <div class="grid-row grid-gap-lg">
+            <div class="usa-banner__guidance tablet:grid-col-6">
+              <img class="usa-banner__icon usa-media-block__img" src="/assets/uswds/img/icon-dot-gov.svg" role="img" alt="" aria-hidden="true" />
+              <div class="usa-media-block__body">
+                <p><strong>Official websites use .gov</strong><br />A <strong>.gov</strong> website belongs to an official government organization in the United States.</p>
+              </div>
+            </div>
+            <div class="usa-banner__guidance tablet:grid-col-6">
+              <img class="usa-banner__icon usa-media-block__img" src="/assets/uswds/img/icon-https.svg" role="img" alt="" aria-hidden="true" />
+              <div class="usa-media-block__body">
+                <p><strong>Secure .gov websites use HTTPS</strong><br />A <strong>lock</strong> or <strong>https://</strong> means you’ve safely connected to the .gov website. Share sensitive information only on official, secure websites.</p>
+              </div>
+            </div>
+          </div>
+        </div>
+      </div>
+    </section>
+  )
+}
+
+function Header({ actor, csrfToken, currentPath }: PageFrame) {
+  const items = navigationFor(actor)
+  return (
+    <header class="usa-header usa-header--basic">
+      <div class="usa-nav-container">
+        <div class="usa-navbar">
+          <div class="usa-logo"><em class="usa-logo__text"><a href="/" title="cx280 home">cx280</a></em></div>
+          {items.length > 0 && <button type="button" class="usa-menu-btn">Menu</button>}
+        </div>
+        {actor && (
+          <nav aria-label="Primary navigation" class="usa-nav">
+            <button type="button" class="usa-nav__close"><img src="/assets/uswds/img/usa-icons/close.svg" role="img" alt="Close" /></button>
+            <ul class="usa-nav__primary usa-accordion">
+              {items.map((item) => (
+                <li class="usa-nav__primary-item" key={item.href}>
+                  <a href={item.href} class={`usa-nav-link${currentPath.startsWith(item.href) ? ' usa-current' : ''}`}
+                    aria-current={currentPath.startsWith(item.href) ? 'page' : undefined}><span>{item.label}</span></a>
+                </li>
+              ))}
+              <li class="usa-nav__primary-item">
+                <form method="post" action="/logout" class="cx-inline-form">
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <button type="submit" class="usa-button usa-button--unstyled cx-nav-button">Sign out</button>
+                </form>
+              </li>
+            </ul>
+          </nav>
+        )}
+      </div>
+    </header>
+  )
+}
+
+function Footer() {
+  return (
+    <footer class="usa-footer usa-footer--slim">
+      <div class="usa-footer__secondary-section">
+        <div class="grid-container">
+          <p>cx280 — customer experience management for OMB Circular A-11 Section 280. <a href="/docs/api">API documentation</a></p>
+        </div>
+      </div>
+    </footer>
+  )
+}
+
+export function Layout(props: PageFrame & { children: ComponentChildren }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · cx280`}</title>
+        <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
+        <link rel="stylesheet" href="/assets/cx280.css" />
+        <link rel="icon" type="image/png" href="/assets/uswds/img/favicons/favicon-40.png" />
+        <script src="/assets/uswds/js/uswds-init.min.js"></script>
+      </head>
+      <body>
+        <a class="usa-skipnav" href="#main-content">Skip to main content</a>
+        <GovBanner />
+        <Header {...props} />
+        <main id="main-content" class="grid-container cx-main" tabIndex={-1}>
+          {props.flash && (
+            <div class="usa-alert usa-alert--success usa-alert--slim" role="status">
+              <div class="usa-alert__body"><p class="usa-alert__text">{props.flash}</p></div>
+            </div>
+          )}
+          {props.children}
+        </main>
+        <Footer />
+        <script src="/assets/uswds/js/uswds.min.js"></script>
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,24 @@
+/** Registers every server-rendered page. Pages other than sign-in and password reset need a session. */
+import type { FastifyInstance } from 'fastify'
+import type { Runtime } from '../runtime.ts'
+import { registerAccountPages } from './account-pages.tsx'
+import { registerAuditPages } from './audit-pages.tsx'
+import { registerAuthPages } from './auth-pages.tsx'
+import { registerHispPages } from './hisp-pages.tsx'
+import { registerHomePages } from './home-pages.tsx'
+import { registerOrganizationPages } from './organization-pages.tsx'
+import { registerReportPages } from './report-pages.tsx'
+import { registerServicePages } from './service-pages.tsx'
+import { registerUserPages } from './user-pages.tsx'
+
+export async function registerPages(app: FastifyInstance, runtime: Runtime): Promise<void> {
+  await registerAuthPages(app, runtime)
+  await registerHomePages(app, runtime)
+  await registerServicePages(app, runtime)
+  await registerOrganizationPages(app, runtime)
+  await registerHispPages(app, runtime)
+  await registerUserPages(app, runtime)
+  await registerAccountPages(app, runtime)
+  await registerAuditPages(app, runtime)
+  await registerReportPages(app, runtime)
+}
