@@ -4,7 +4,11 @@
  */
 import type { Static, TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { Settings } from 'typebox/system'
 import { Invalid, type FieldErrors } from './errors.ts'
+
+// TypeBox stops after 8 errors by default; a form with many bad fields should hear about each of them.
+Settings.Set({ maxErrors: 200 })
 
 export interface SchemaIssue {
   readonly keyword: string
@@ -47,12 +51,14 @@ function describe(issue: SchemaIssue): string {
 /** Turns schema issues into one message per field (the first issue for each field wins). */
 export function toFieldErrors(issues: Iterable<SchemaIssue>): FieldErrors {
   const fields: Record<string, string> = {}
+  const unionMisses: Record<string, string> = {}
   for (const issue of issues) {
-    if (issue.keyword === 'anyOf' || issue.keyword === 'const') continue
     const name = fieldName(issue)
-    fields[name] ??= describe(issue)
+    // A value matching no branch of a union (e.g. integer-or-null) reports each branch; one plain message reads better.
+    if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf') unionMisses[name] ??= 'has the wrong type or an invalid value'
+    else if (issue.keyword !== 'const') fields[name] ??= describe(issue)
   }
-  return fields
+  return { ...unionMisses, ...fields }
 }
 
 const compiled = new WeakMap<TSchema, ReturnType<typeof Compile>>()
