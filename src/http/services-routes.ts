@@ -9,7 +9,7 @@ import {
 } from '../catalog/index.ts'
 import type { Runtime } from '../runtime.ts'
 import type { RouteLimits } from './api.ts'
-import { errorResponses, IdParams, PageQuery, pageOf } from './api-schemas.ts'
+import { ErrorResponse, errorResponses, IdParams, PageQuery, pageOf } from './api-schemas.ts'
 import { UPLOAD_LIMIT } from './limits.ts'
 import { requireActor } from './request-context.ts'
 
@@ -26,6 +26,10 @@ const ServiceFilter = {
 }
 const ServiceListQuery = Type.Object({ ...ServiceFilter, ...PageQuery }, { additionalProperties: false })
 const ServiceExportQuery = Type.Object({ ...ServiceFilter, format: Type.Optional(Type.Enum(['csv', 'json'])) }, { additionalProperties: false })
+const ImportErrorResponse = Type.Object({
+  ...ErrorResponse.properties,
+  rows: Type.Optional(Type.Array(Type.Object({ row: Type.Integer(), field: Type.String(), message: Type.String() }), { description: 'Every problem, by line of the file (the header is line 1).' })),
+})
 const GapsQuery = Type.Object({ organizationId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false })
 
 export async function registerServiceRoutes(api: FastifyInstance, { db }: Runtime, config: RouteLimits): Promise<void> {
@@ -53,7 +57,7 @@ export async function registerServiceRoutes(api: FastifyInstance, { db }: Runtim
 
   api.post<{ Body: string }>('/services/import', {
     config, bodyLimit: UPLOAD_LIMIT,
-    schema: { tags, summary: 'Import services from CSV (text/csv body). All rows or none.', consumes: ['text/csv'], response: errorResponses },
+    schema: { tags, summary: 'Import services from CSV (text/csv body). All rows or none.', consumes: ['text/csv'], response: { ...errorResponses, 400: ImportErrorResponse } },
   }, async (request, reply) => {
     if (typeof request.body !== 'string') return reply.status(415).send({ error: 'unsupported_media_type', message: 'Send the CSV file as the body with Content-Type: text/csv.' })
     const report = await importServicesCsv(db, requireActor(request), request.body)
