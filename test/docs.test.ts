@@ -29,3 +29,14 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' }), /OIDC_CLIENT_ID/)
   })
 })
+
+describe('the CSV format page', () => {
+  it('lists every column, channel and kind the code knows', async () => {
+    const doc = readFileSync('docs/services-csv.md', 'utf8').replace(/\s+/g, ' ')
+    const { SERVICE_CSV_COLUMNS } = await import('../src/catalog/index.ts')
+    const { CHANNELS } = await import('../src/a11/channels.ts')
+    const { SERVICE_KINDS } = await import('../src/a11/services.ts')
+    assert.ok(doc.includes(SERVICE_CSV_COLUMNS.join(', ')), 'column list differs from SERVICE_CSV_COLUMNS')
+    for (const name of [...CHANNELS, ...SERVICE_KINDS]) assert.ok(doc.includes(name), name)
+  })
+})

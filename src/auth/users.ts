@@ -250,10 +250,13 @@ export async function findUserForOidc(db: Kysely<Database>, identity: { issuer: 
   if (!identity.email || !identity.emailVerified) return null
   const byEmail = await db.selectFrom('users').select(['id', 'active', 'oidc_subject']).where('email', '=', identity.email.toLowerCase()).executeTakeFirst()
   if (!byEmail || !fromFlag(byEmail.active) || byEmail.oidc_subject !== null) return null
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ oidc_issuer: identity.issuer, oidc_subject: identity.subject, updated_at: nowIso() }).where('id', '=', byEmail.id).execute()
+  return db.transaction().execute(async (trx) => {
+    // Guarded on oidc_subject still being empty, so two simultaneous first sign-ins cannot link two identities.
+    const linked = await trx.updateTable('users').set({ oidc_issuer: identity.issuer, oidc_subject: identity.subject, updated_at: nowIso() })
+      .where('id', '=', byEmail.id).where('oidc_subject', 'is', null).executeTakeFirst()
+    if (Number(linked.numUpdatedRows) !== 1) return null
     const actor = await loadUserActor(trx, byEmail.id)
     if (actor) await recordAudit(trx, actor, { action: 'user.oidc.link', entityType: 'user', entityId: byEmail.id, after: { issuer: identity.issuer } })
+    return byEmail.id
   })
-  return byEmail.id
 }
