@@ -31,6 +31,10 @@ export const canManageOrganization = (actor: Actor, path: string): boolean => ho
 export const canCreateService = (actor: Actor, organizationPath: string): boolean =>
   holds(actor, ['admin', 'agency_lead', 'service_manager'], organizationPath)
 
+/** Whether the actor may add services anywhere; an actor who cannot may not create or edit any service (nor import). */
+export const canCreateServicesSomewhere = (actor: Actor): boolean =>
+  actor.grants.some((g) => g.role === 'admin' || g.role === 'agency_lead' || g.role === 'service_manager')
+
 export function canEditService(actor: Actor, service: { organizationPath: string; ownerUserId: string | null }): boolean {
   if (holds(actor, ['admin', 'agency_lead'], service.organizationPath)) return true
   return holds(actor, ['service_manager'], service.organizationPath) && service.ownerUserId !== null && service.ownerUserId === actor.userId

@@ -10,7 +10,7 @@ import { fromFlag, newId, nowIso, subtreePattern, toFlag } from '../db/values.ts
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts'
 import { type Actor, GLOBAL_ROLES, type Role, type RoleGrant } from './actor.ts'
 import { hashPassword, checkPasswordPolicy, randomPassword, verifyPassword } from './passwords.ts'
-import { canGrantRole, canListUsers, canManageUsersIn, isAdmin } from './permissions.ts'
+import { canGrantRole, canListUsers, canManageUsersIn, canReadOrganization, isAdmin } from './permissions.ts'
 import type { UserCreateInput, UserUpdateInput } from './user-schema.ts'
 
 export interface UserRoleView {
@@ -84,7 +84,8 @@ async function resolveGrants(db: Db, actor: Actor, roles: UserCreateInput['roles
     }
     if (!grant.organizationId) throw new Invalid('Some fields need attention.', { [`roles.${index}.organizationId`]: `is required for the ${role} role` })
     const path = await organizationPath(db, grant.organizationId)
-    if (!path || !canManageUsersIn(actor, path) && !isAdmin(actor)) throw new Invalid('Some fields need attention.', { [`roles.${index}.organizationId`]: 'is not an organization you manage' })
+    // An organization the actor cannot see answers like a missing one (404, never 403), as it does for services.
+    if (!path || !canReadOrganization(actor, path)) throw new NotFound('Organization')
     if (!canGrantRole(actor, role, path)) throw new Forbidden(`You cannot grant the ${role} role there.`)
     resolved.push({ role, organizationId: grant.organizationId })
   }

@@ -8,8 +8,9 @@ import { stringify } from 'csv-stringify/sync'
 import type { Kysely } from 'kysely'
 import { CHANNELS } from '../a11/channels.ts'
 import type { Actor } from '../auth/actor.ts'
+import { canCreateServicesSomewhere } from '../auth/permissions.ts'
 import type { Database } from '../db/schema.ts'
-import { AppError, Invalid } from '../errors.ts'
+import { AppError, Forbidden, Invalid } from '../errors.ts'
 import { parseWith } from '../validation.ts'
 import { listOrganizations, type OrganizationView } from './organizations.ts'
 import { SERVICE_FIELDS, ServiceCreateInput, ServiceUpdateInput, type ServiceCreateInput as CreateInput } from './service-schema.ts'
@@ -136,7 +137,8 @@ async function loadLookups(db: Kysely<Database>, actor: Actor): Promise<Lookups>
 class ImportRejected extends Error {}
 
 function fieldsToRowErrors(error: unknown, line: number): ImportRowError[] {
-  if (error instanceof AppError) {
+  // A row the caller has no right to write fails the whole import with 403, as the same call through the API would.
+  if (error instanceof AppError && !(error instanceof Forbidden)) {
     const fields = 'fields' in error ? (error.fields as Record<string, string>) : {}
     const entries = Object.entries(fields)
     return entries.length > 0 ? entries.map(([field, message]) => ({ row: line, field, message })) : [{ row: line, field: '_', message: error.message }]
@@ -146,6 +148,7 @@ function fieldsToRowErrors(error: unknown, line: number): ImportRowError[] {
 
 /** Imports services from CSV text. All or nothing: any bad row means nothing is written. */
 export async function importServicesCsv(db: Kysely<Database>, actor: Actor, csvText: string): Promise<ImportReport> {
+  if (!canCreateServicesSomewhere(actor)) throw new Forbidden('Your role cannot add or edit services.')
   let records: Record<string, string>[]
   try {
     records = parse(csvText, { bom: true, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: false })
