@@ -11,7 +11,7 @@ import { redirectWithFlash, sendPage } from './render.tsx'
 export async function registerAccountPages(app: FastifyInstance, { db }: Runtime): Promise<void> {
   const show = async (request: FastifyRequest, reply: FastifyReply, extra: { newKey?: string; keyErrors?: FieldErrors; passwordErrors?: FieldErrors } = {}) => {
     const actor = requireActor(request)
-    if (!actor.userId) return sendPage(request, reply, 'Account', <EmptyState title="This session has no account" />)
+    if (!actor.userId) return sendPage(request, reply, 'Account', <><h1>Your account</h1><EmptyState title="This session has no account" /></>)
     const [user, keys] = await Promise.all([getUser(db, actor, actor.userId), listApiKeys(db, actor)])
     const status = extra.keyErrors || extra.passwordErrors ? 400 : 200
     return sendPage(request, reply, 'Your account', (csrf) => (

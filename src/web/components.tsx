@@ -85,7 +85,7 @@ export function Checkbox(props: { name: string; label: string; checked: boolean;
 export function CheckboxGroup(props: FieldProps & { options: readonly Option[]; selected: readonly string[] }) {
   const error = props.errors?.[props.name]
   return (
-    <fieldset class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+    <fieldset id={inputId(props.name)} tabIndex={-1} class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`}>
       <legend class="usa-legend">{props.label}</legend>
       {error && <span class="usa-error-message" role="alert">{error}</span>}
       <div class="cx-checkbox-columns">

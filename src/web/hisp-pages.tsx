@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { canManageHisps } from '../auth/index.ts'
 import { createHisp, getHisp, HispCreateInput, HispUpdateInput, listHisps, listOrganizations, listServices, updateHisp, type HispView } from '../catalog/index.ts'
-import type { FieldErrors } from '../errors.ts'
+import { Forbidden, type FieldErrors } from '../errors.ts'
 import { requireActor } from '../http/request-context.ts'
 import type { Runtime } from '../runtime.ts'
 import { parseWith } from '../validation.ts'
@@ -36,7 +36,7 @@ export async function registerHispPages(app: FastifyInstance, { db }: Runtime): 
         <form class="usa-search usa-search--small" role="search" method="get" action="/hisps">
           <label class="usa-sr-only" for="hisp-search">Search HISPs</label>
           <input class="usa-input" id="hisp-search" type="search" name="q" value={q ?? ''} />
-          <button class="usa-button" type="submit"><span class="usa-search__submit-text">Search</span></button>
+          <button class="usa-button" type="submit"><img src="/assets/uswds/img/usa-icons-bg/search--white.svg" class="usa-search__submit-icon" alt="Search" /></button>
         </form>
         {items.length === 0 ? <EmptyState title={q ? 'No HISPs match' : 'No HISPs yet'} /> : (
           <>
@@ -83,7 +83,7 @@ export async function registerHispPages(app: FastifyInstance, { db }: Runtime): 
   }
 
   app.get('/hisps/new', async (request, reply) => {
-    if (!canManageHisps(requireActor(request))) return sendPage(request, reply, 'Not allowed', <EmptyState title="Only administrators add HISPs" />, 403)
+    if (!canManageHisps(requireActor(request))) throw new Forbidden('Only administrators add HISPs.')
     return form(request, reply, { title: 'Add a HISP', action: '/hisps' }, { active: true })
   })
 
@@ -117,7 +117,7 @@ export async function registerHispPages(app: FastifyInstance, { db }: Runtime): 
   })
 
   app.get<{ Params: { id: string } }>('/hisps/:id/edit', async (request, reply) => {
-    if (!canManageHisps(requireActor(request))) return sendPage(request, reply, 'Not allowed', <EmptyState title="Only administrators edit HISPs" />, 403)
+    if (!canManageHisps(requireActor(request))) throw new Forbidden('Only administrators edit HISPs.')
     const hisp = await getHisp(db, request.params.id)
     return form(request, reply, { title: `Edit ${hisp.name}`, action: `/hisps/${hisp.id}/edit` }, { ...hisp })
   })

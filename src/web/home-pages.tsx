@@ -13,7 +13,7 @@ type OpenApiDocument = { paths?: Record<string, Record<string, OpenApiOperation>
 export async function registerHomePages(app: FastifyInstance, { db }: Runtime): Promise<void> {
   app.get('/', async (request, reply) => {
     const actor = requireActor(request)
-    if (!isStaff(actor)) return sendPage(request, reply, 'Welcome', <EmptyState title="You have no role yet">Ask an administrator to give you a role.</EmptyState>)
+    if (!isStaff(actor)) return sendPage(request, reply, 'Welcome', <><h1>Welcome</h1><EmptyState title="You have no role yet">Ask an administrator to give you a role.</EmptyState></>)
     const [services, designated, organizations, hisps, gaps] = await Promise.all([
       listServices(db, actor, { page: 1, pageSize: 1 }), listServices(db, actor, { designated: true, page: 1, pageSize: 1 }),
       listOrganizations(db, actor), listHisps(db, { active: true, page: 1, pageSize: 1 }), digitizationGaps(db, actor),

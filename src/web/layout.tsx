@@ -76,7 +76,7 @@ function Header({ actor, csrfToken, currentPath }: PageFrame) {
       <div class="usa-nav-container">
         <div class="usa-navbar">
           <div class="usa-logo"><em class="usa-logo__text"><a href="/" title="cx280 home">cx280</a></em></div>
-          {items.length > 0 && <button type="button" class="usa-menu-btn">Menu</button>}
+          {actor && <button type="button" class="usa-menu-btn">Menu</button>}
         </div>
         {actor && (
           <nav aria-label="Primary navigation" class="usa-nav">

@@ -5,7 +5,7 @@ import {
   createOrganization, getOrganization, listOrganizations, listServices, ORGANIZATION_KINDS, OrganizationCreateInput, OrganizationUpdateInput,
   updateOrganization, type OrganizationView,
 } from '../catalog/index.ts'
-import type { FieldErrors } from '../errors.ts'
+import { Forbidden, type FieldErrors } from '../errors.ts'
 import { requireActor } from '../http/request-context.ts'
 import type { Runtime } from '../runtime.ts'
 import { parseWith } from '../validation.ts'
@@ -60,7 +60,12 @@ export async function registerOrganizationPages(app: FastifyInstance, { db }: Ru
     ), errors ? 400 : 200)
   }
 
-  app.get('/organizations/new', async (request, reply) => form(request, reply, { kind: 'bureau' }))
+  app.get('/organizations/new', async (request, reply) => {
+    const actor = requireActor(request)
+    const canAdd = isAdmin(actor) || (await listOrganizations(db, actor)).some((o) => canManageOrganization(actor, o.path))
+    if (!canAdd) throw new Forbidden('Your role does not allow adding organizations.')
+    return form(request, reply, { kind: 'bureau' })
+  })
 
   app.post('/organizations', async (request, reply) => {
     const body = asForm(request.body)

@@ -2,24 +2,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CHANNEL_LABELS, CHANNELS, type Channel } from '../a11/channels.ts'
 import { SERVICE_KIND_LABELS, SERVICE_KINDS, SERVICE_STATES, SERVICE_TRANSITIONS, nextServiceState, OMB_TRANSITIONS, type ServiceTransition } from '../a11/services.ts'
-import { canCreateService, canReadAudit } from '../auth/index.ts'
+import { canCreateService, canCreateServicesSomewhere, canReadAudit } from '../auth/index.ts'
 import {
   createService, getService, importServicesCsv, listHisps, listManageableOrganizations, listOrganizations, listServices, SERVICE_CSV_COLUMNS,
   SERVICE_FIELD_GROUPS, SERVICE_FIELDS, servicePermissions, ServiceCreateInput, ServiceUpdateInput, transitionService, updateService,
   type ImportReport, type ServiceView,
 } from '../catalog/index.ts'
-import type { FieldErrors } from '../errors.ts'
+import { Forbidden, type FieldErrors } from '../errors.ts'
 import { requireActor } from '../http/request-context.ts'
 import type { Runtime } from '../runtime.ts'
 import { parseWith } from '../validation.ts'
-import { CsrfField, EmptyState, ErrorSummary, Pagination, SelectField, SummaryList, TextField, yesNo } from './components.tsx'
+import { Checkbox, CsrfField, EmptyState, ErrorSummary, Pagination, SelectField, SummaryList, TextField, yesNo } from './components.tsx'
 import { asForm, attempt, formText } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { ServiceForm, serviceInputFromForm, valuesFromService, type ServiceFormValues } from './service-form.tsx'
 
 const PAGE_SIZE = 25
 
-interface ListQuery { q?: string; organizationId?: string; kind?: string; channel?: string; state?: string; page?: string }
+interface ListQuery { q?: string; organizationId?: string; kind?: string; channel?: string; state?: string; designated?: string; page?: string }
 
 const TRANSITION_LABELS: Record<ServiceTransition, string> = {
   submit: 'Submit to OMB', approve: 'Approve', verify: 'Verify', return: 'Return to agency', archive: 'Archive', restore: 'Restore',
@@ -49,9 +49,10 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
       q: q.q?.trim().slice(0, 200) || undefined,
       organizationId: organizations.some((o) => o.id === q.organizationId) ? q.organizationId : undefined,
       kind: validOption(q.kind, SERVICE_KINDS), channel: validOption(q.channel, CHANNELS), state: validOption(q.state, SERVICE_STATES),
+      designated: q.designated === 'true' ? 'true' : undefined,
     }
     const page = Math.max(1, Math.min(100_000, Number.parseInt(q.page ?? '1', 10) || 1))
-    const { items, total } = await listServices(db, actor, { ...filter, page, pageSize: PAGE_SIZE })
+    const { items, total } = await listServices(db, actor, { ...filter, designated: filter.designated ? true : undefined, page, pageSize: PAGE_SIZE })
     const canAdd = organizations.some((o) => canCreateService(actor, o.path))
     const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as [string, string][]).toString()
     return sendPage(request, reply, 'Services', (
@@ -70,6 +71,7 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
           <SelectField name="kind" label="Kind" value={filter.kind} emptyLabel="All" options={SERVICE_KINDS.map((k) => ({ value: k, label: SERVICE_KIND_LABELS[k] }))} />
           <SelectField name="channel" label="Channel" value={filter.channel} emptyLabel="All" options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} />
           <SelectField name="state" label="State" value={filter.state} emptyLabel="All but archived" options={SERVICE_STATES.map((s) => ({ value: s, label: s }))} />
+          <Checkbox name="designated" value="true" label="Priority services only" checked={filter.designated === 'true'} />
           <button class="usa-button" type="submit">Filter</button>
         </form>
         {items.length === 0 ? (
@@ -114,7 +116,7 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
 
   app.get('/services/new', async (request, reply) => {
     const choices = await formChoices(request)
-    if (choices.organizations.length === 0) return sendPage(request, reply, 'Not allowed', <EmptyState title="You cannot add services">Your role does not allow adding services to any organization.</EmptyState>, 403)
+    if (choices.organizations.length === 0) throw new Forbidden('Your role does not allow adding services to any organization.')
     return showForm(request, reply, { title: 'Add a service', action: '/services', submit: 'Add service' }, { kind: 'other', organizationId: choices.organizations[0]?.id })
   })
 
@@ -125,14 +127,18 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
     return redirectWithFlash(request, reply, `/services/${result.value.id}`, `Added “${result.value.name}”.`)
   })
 
-  app.get('/services/import', async (request, reply) => sendPage(request, reply, 'Import services', (csrf) => <ImportPage csrf={csrf} />))
+  app.get('/services/import', async (request, reply) => {
+    if (!canCreateServicesSomewhere(requireActor(request))) throw new Forbidden('Your role does not allow adding or editing services.')
+    return sendPage(request, reply, 'Import services', (csrf) => <ImportPage csrf={csrf} />)
+  })
 
   app.post('/services/import', async (request, reply) => {
+    const actor = requireActor(request)
     const body = asForm(request.body)
     const file = body.file
     const text = Buffer.isBuffer(file) ? file.toString('utf8') : typeof file === 'string' ? file : ''
     if (text.trim() === '') return sendPage(request, reply, 'Import services', (csrf) => <ImportPage csrf={csrf} message="Choose a CSV file to import." />, 400)
-    const result = await attempt(() => importServicesCsv(db, requireActor(request), text))
+    const result = await attempt(() => importServicesCsv(db, actor, text))
     if (!result.ok) return sendPage(request, reply, 'Import services', (csrf) => <ImportPage csrf={csrf} message={result.message} />, 400)
     if (!result.value.ok) return sendPage(request, reply, 'Import services', (csrf) => <ImportPage csrf={csrf} report={result.value} />, 400)
     return redirectWithFlash(request, reply, '/services', `Imported: ${result.value.created} added, ${result.value.updated} updated.`)
@@ -149,7 +155,7 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
     const actor = requireActor(request)
     const service = await getService(db, actor, request.params.id)
     const rights = await servicePermissions(db, actor, service.id)
-    if (!rights.edit) return sendPage(request, reply, 'Not allowed', <EmptyState title="You cannot edit this service" />, 403)
+    if (!rights.edit) throw new Forbidden('You cannot edit this service.')
     return showForm(request, reply, { title: `Edit ${service.name}`, action: `/services/${service.id}/edit`, submit: 'Save changes' }, valuesFromService(service))
   })
 

@@ -1,8 +1,8 @@
 /** User administration (admins and agency leads): list, add with a scoped role, change role, deactivate. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { canGrantRole, canManageUsersIn, createUser, getUser, isAdmin, listUsers, ROLE_LABELS, ROLES, updateUser, UserCreateInput, UserUpdateInput, type Role, type UserView } from '../auth/index.ts'
+import { canGrantRole, canListUsers, canManageUsersIn, createUser, getUser, isAdmin, listUsers, ROLE_LABELS, ROLES, updateUser, UserCreateInput, UserUpdateInput, type Role, type UserView } from '../auth/index.ts'
 import { listOrganizations, type OrganizationView } from '../catalog/index.ts'
-import type { FieldErrors } from '../errors.ts'
+import { Forbidden, type FieldErrors } from '../errors.ts'
 import { requireActor } from '../http/request-context.ts'
 import type { Runtime } from '../runtime.ts'
 import { parseWith } from '../validation.ts'
@@ -54,7 +54,7 @@ export async function registerUserPages(app: FastifyInstance, { db }: Runtime): 
         <form class="usa-search usa-search--small" role="search" method="get" action="/users">
           <label class="usa-sr-only" for="user-search">Search users</label>
           <input class="usa-input" id="user-search" type="search" name="q" value={q ?? ''} />
-          <button class="usa-button" type="submit"><span class="usa-search__submit-text">Search</span></button>
+          <button class="usa-button" type="submit"><img src="/assets/uswds/img/usa-icons-bg/search--white.svg" class="usa-search__submit-icon" alt="Search" /></button>
         </form>
         {items.length === 0 ? <EmptyState title="No users match" /> : (
           <>
@@ -88,7 +88,10 @@ export async function registerUserPages(app: FastifyInstance, { db }: Runtime): 
     ), errors ? 400 : 200)
   }
 
-  app.get('/users/new', async (request, reply) => newForm(request, reply, { role: 'analyst' }))
+  app.get('/users/new', async (request, reply) => {
+    if (!canListUsers(requireActor(request))) throw new Forbidden('Only administrators and agency CX leads add users.')
+    return newForm(request, reply, { role: 'analyst' })
+  })
 
   app.post('/users', async (request, reply) => {
     const body = asForm(request.body)
