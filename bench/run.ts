@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: runs every benchmark and prints a plain-text table of figures. Each benchmark makes its own data
+ * in its own temporary CX280_DATA_DIR (never ./data) and removes it afterwards. See bench/README.md.
+ *
+ * Options (all optional): --only startup|api   --services N (2000)   --duration S (5)   --warmup S (1)   --connections N (10)
+ */
+import { cpus, loadavg, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { benchApi } from './api.ts'
+import { num, renderSection, type Section } from './report.ts'
+import { cleanupEverything } from './server.ts'
+import { benchStartup } from './startup.ts'
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer, got "${value}"`)
+  return parsed
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' }, services: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' },
+    },
+    strict: true,
+  })
+  const only = values.only
+  if (only !== undefined && only !== 'startup' && only !== 'api') throw new Error('--only must be startup or api')
+  const apiOptions = {
+    services: positiveInteger(values.services, 2000, 'services'),
+    durationSeconds: positiveInteger(values.duration, 5, 'duration'),
+    warmupSeconds: positiveInteger(values.warmup, 1, 'warmup'),
+    connections: positiveInteger(values.connections, 10, 'connections'),
+  }
+
+  const started = performance.now()
+  const loadAtStart = loadavg()[0] ?? Number.NaN
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  const sections: Section[] = []
+  const warnings: string[] = []
+
+  if (only !== 'api') {
+    log('start-up benchmark ...')
+    sections.push(await benchStartup(log))
+  }
+  if (only !== 'startup') {
+    log('API benchmark ...')
+    const api = await benchApi(apiOptions, log)
+    sections.push(...api.sections)
+    warnings.push(...api.warnings)
+  }
+
+  if (loadAtStart > 1.5) warnings.push(`the 1-min load average was ${num(loadAtStart, 2)} when the bench started: other work was competing for the ${cpus().length} cores, so treat the figures as pessimistic`)
+  const cpu = cpus()
+  const header = [
+    'cx280 benchmarks',
+    `${new Date().toISOString()}  node ${process.version}  ${process.platform}/${process.arch}  ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'})  ${num(totalmem() / 1024 ** 3)} GiB RAM`,
+    `1-min load average: ${num(loadAtStart, 2)} at start, ${num(loadavg()[0] ?? Number.NaN, 2)} at end (the bench itself adds ~1-2; more means something else was running)`,
+  ].join('\n')
+  const body = sections.map(renderSection).join('\n\n')
+  const footer = [
+    ...(warnings.length > 0 ? ['', 'WARNINGS', ...warnings.map((w) => `  ! ${w}`)] : []),
+    '',
+    `Total bench time: ${num((performance.now() - started) / 1000, 1)} s`,
+  ].join('\n')
+  process.stdout.write(`\n${header}\n\n${body}\n${footer}\n`)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanupEverything()
+    process.exit(130)
+  })
+}
+
+main().then(() => {
+  cleanupEverything()
+}, (error: unknown) => {
+  cleanupEverything()
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error))
+  process.exitCode = 1
+})
