@@ -78,14 +78,17 @@ export function slugify(name: string): string {
   return slug.length >= 2 ? slug : `service-${slug}`.replace(/-$/, '')
 }
 
+/** The wanted slug, or with the first free `-n` suffix; an explicitly chosen slug that is taken is a conflict. */
 async function uniqueSlug(db: Db, wanted: string, exceptId: string | null, explicit: boolean): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const candidate = attempt === 0 ? wanted : `${wanted}-${attempt + 1}`
-    const clash = await db.selectFrom('services').select('id').where('slug', '=', candidate).executeTakeFirst()
-    if (!clash || clash.id === exceptId) return candidate
-    if (explicit) throw new Conflict('Another service uses this slug.', { slug: 'is already in use' })
-  }
-  throw new Conflict('Could not find a free slug; choose one.', { slug: 'is already in use' })
+  // Slugs hold only [a-z0-9-], so the LIKE pattern needs no escaping; one query finds every candidate in use.
+  const rows = await db.selectFrom('services').select(['id', 'slug'])
+    .where((eb) => eb.or([eb('slug', '=', wanted), eb('slug', 'like', `${wanted}-%`)])).execute()
+  const taken = new Set(rows.filter((r) => r.id !== exceptId).map((r) => r.slug))
+  if (!taken.has(wanted)) return wanted
+  if (explicit) throw new Conflict('Another service uses this slug.', { slug: 'is already in use' })
+  let n = 2
+  while (taken.has(`${wanted}-${n}`)) n++
+  return `${wanted}-${n}`
 }
 
 async function loadViews(db: Db, rows: readonly ServiceRow[]): Promise<ServiceView[]> {
@@ -255,10 +258,12 @@ export interface ServiceListQuery {
   readonly pageSize: number
 }
 
-/** Services the actor may read, filtered; archived services appear only when asked for by state. */
-export async function listServices(db: Kysely<Database>, actor: Actor, query: ServiceListQuery): Promise<{ items: ServiceView[]; total: number }> {
+export type ServiceFilter = Omit<ServiceListQuery, 'page' | 'pageSize'>
+
+/** The readable, filtered set of services as a query, or null when the actor can read no organization. */
+async function filteredServices(db: Kysely<Database>, actor: Actor, query: ServiceFilter) {
   const paths = readablePaths(actor)
-  if (paths !== null && paths.length === 0) return { items: [], total: 0 }
+  if (paths !== null && paths.length === 0) return null
   let base = db.selectFrom('services').innerJoin('organizations as o', 'o.id', 'services.organization_id')
   if (paths !== null) base = base.where((eb) => eb.or(paths.map((p) => eb('o.path', 'like', subtreePattern(p)))))
   if (query.organizationId) {
@@ -278,17 +283,32 @@ export async function listServices(db: Kysely<Database>, actor: Actor, query: Se
     const channel = query.channel
     base = base.where('services.id', 'in', (eb) => eb.selectFrom('service_channels').select('service_id').where('channel', '=', channel))
   }
+  return base
+}
+
+/** Services the actor may read, filtered; archived services appear only when asked for by state. */
+export async function listServices(db: Kysely<Database>, actor: Actor, query: ServiceListQuery): Promise<{ items: ServiceView[]; total: number }> {
+  const base = await filteredServices(db, actor, query)
+  if (!base) return { items: [], total: 0 }
   const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const rows = await base.selectAll('services').orderBy('services.name').orderBy('services.id').limit(query.pageSize).offset((query.page - 1) * query.pageSize).execute()
   return { items: await loadViews(db, rows), total }
 }
 
-/** Every readable service matching the filter, for exports (streams page by page). */
-export async function* iterateServices(db: Kysely<Database>, actor: Actor, query: Omit<ServiceListQuery, 'page' | 'pageSize'>): AsyncGenerator<ServiceView> {
-  for (let page = 1; ; page++) {
-    const { items } = await listServices(db, actor, { ...query, page, pageSize: 200 })
-    yield* items
-    if (items.length < 200) return
+/** Every readable service matching the filter, for exports: keyset pages of 200, no count, bounded memory. */
+export async function* iterateServices(db: Kysely<Database>, actor: Actor, query: ServiceFilter): AsyncGenerator<ServiceView> {
+  const base = await filteredServices(db, actor, query)
+  if (!base) return
+  let after: { name: string; id: string } | null = null
+  for (;;) {
+    const cursor: { name: string; id: string } | null = after
+    let page = base.selectAll('services').orderBy('services.name').orderBy('services.id').limit(200)
+    if (cursor) page = page.where((eb) => eb(eb.refTuple('services.name', 'services.id'), '>', eb.tuple(cursor.name, cursor.id)))
+    const rows = await page.execute()
+    yield* await loadViews(db, rows)
+    const last = rows[rows.length - 1]
+    if (rows.length < 200 || !last) return
+    after = { name: last.name, id: last.id }
   }
 }
 

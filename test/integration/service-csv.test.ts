@@ -84,6 +84,17 @@ for (const engine of ENGINES) {
       assert.equal(renamed.name, 'Imported one (edited)')
     })
 
+    it('exports past the 200-row page boundary without repeating or losing a service', async () => {
+      const rows = Array.from({ length: 450 }, (_, i) => `Bulk service ${String(i).padStart(3, '0')},DB,website,benefits,false,1,`)
+      const imported = await upload([header, ...rows].join('\n'), world.people.admin)
+      assert.equal(imported.statusCode, 200, imported.body)
+      const exported = await t.app.inject({ method: 'GET', url: '/api/v1/services/export?format=csv&q=bulk', headers: bearer(world.people.admin) })
+      const names = (parse(exported.body, { bom: true, columns: true }) as Record<string, string>[]).map((r) => r.name)
+      assert.equal(names.length, 450)
+      assert.equal(new Set(names).size, 450)
+      assert.deepEqual(names, [...names].sort())
+    })
+
     it('exports JSON as one array of services', async () => {
       const response = await t.app.inject({ method: 'GET', url: '/api/v1/services/export?format=json', headers: bearer(world.people.admin) })
       const services = json<{ name: string; channels: string[] }[]>(response)

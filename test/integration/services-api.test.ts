@@ -35,6 +35,16 @@ for (const engine of ENGINES) {
       assert.ok(entries[0]?.actorApiKeyId, 'audit names the API key used')
     })
 
+    it('gives services with the same name distinct slugs, and refuses a taken slug chosen explicitly', async () => {
+      const post = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/v1/services', headers: bearer(world.people.admin), payload: { organizationId: world.orgs.A1x.id, ...payload } })
+      const slugs = []
+      for (let i = 0; i < 3; i++) slugs.push(json<{ slug: string }>(await post({ name: 'Same Name' })).slug)
+      assert.deepEqual(slugs, ['same-name', 'same-name-2', 'same-name-3'])
+      const taken = await post({ name: 'Other', slug: 'same-name-2' })
+      assert.equal(taken.statusCode, 409)
+      assert.equal(json<{ fields: Record<string, string> }>(taken).fields.slug, 'is already in use')
+    })
+
     it('answers 400 with a message per field and stores nothing', async () => {
       const before = await count()
       const response = await t.app.inject({

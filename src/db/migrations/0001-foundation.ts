@@ -121,6 +121,8 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await services.execute()
   await db.schema.createIndex('services_org_name').on('services').columns(['organization_id', 'name']).execute()
   await db.schema.createIndex('services_hisp').on('services').column('hisp_id').execute()
+  // Lists sort by name (then id, for stable pages and export cursors) across organizations.
+  await db.schema.createIndex('services_name').on('services').columns(['name', 'id']).execute()
 
   await db.schema.createTable('service_channels')
     .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
