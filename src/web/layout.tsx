@@ -30,6 +30,11 @@ function navigationFor(actor: Actor | null): NavItem[] {
   return items
 }
 
+const pathOnly = (url: string) => url.split(/[?#]/)[0] ?? url
+
+/** The section a page belongs to is highlighted; only the exact page is announced as the current page. */
+const inSection = (url: string, href: string) => pathOnly(url) === href || pathOnly(url).startsWith(`${href}/`)
+
 function GovBanner() {
   return (
     <section class="usa-banner" aria-label="Official website of the United States government">
@@ -84,8 +89,8 @@ function Header({ actor, csrfToken, currentPath }: PageFrame) {
             <ul class="usa-nav__primary usa-accordion">
               {items.map((item) => (
                 <li class="usa-nav__primary-item" key={item.href}>
-                  <a href={item.href} class={`usa-nav-link${currentPath.startsWith(item.href) ? ' usa-current' : ''}`}
-                    aria-current={currentPath.startsWith(item.href) ? 'page' : undefined}><span>{item.label}</span></a>
+                  <a href={item.href} class={`usa-nav-link${inSection(currentPath, item.href) ? ' usa-current' : ''}`}
+                    aria-current={pathOnly(currentPath) === item.href ? 'page' : undefined}><span>{item.label}</span></a>
                 </li>
               ))}
               <li class="usa-nav__primary-item">
