@@ -2,6 +2,7 @@
  * Builds a real cx280 app (real stores, no network listener) for integration tests, plus a seeded world of
  * organizations, users in every role and their API keys, so tests read as sentences about people.
  */
+import { after, before, describe } from 'node:test'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createApiKey, createUser, loadUserActor, systemActor, type Actor, type Role } from '../../src/auth/index.ts'
 import { createHisp, createOrganization, createService, type OrganizationView, type ServiceView } from '../../src/catalog/index.ts'
@@ -9,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config.ts'
 import type { Engine } from '../../src/db/connect.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { openRuntime, type Runtime } from '../../src/runtime.ts'
-import { createTestDatabase } from './engines.ts'
+import { createTestDatabase, ENGINES } from './engines.ts'
 
 export interface TestApp {
   readonly app: FastifyInstance
@@ -114,4 +115,29 @@ export function form(fields: Record<string, string | string[]>): string {
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) params.append(k, value)
   return params.toString()
+}
+
+/** What an engine-looped suite sees: its app and seeded world, set in `before` and closed in `after`. */
+export interface WorldContext {
+  t: TestApp
+  world: World
+  readonly engine: Engine
+}
+
+/**
+ * Declares one suite per engine (SQLite, PostgreSQL), each on a fresh app and database with the seeded world.
+ * @example describeWithWorld('services API', (w) => { it('…', async () => { await w.t.app.inject(…) }) })
+ */
+export function describeWithWorld(title: string, body: (w: WorldContext) => void): void {
+  for (const engine of ENGINES) {
+    describe(`${title} (${engine})`, () => {
+      const w = { engine } as WorldContext
+      before(async () => {
+        w.t = await createTestApp(engine)
+        w.world = await seedWorld(w.t.runtime)
+      })
+      after(() => w.t.close())
+      body(w)
+    })
+  }
 }
