@@ -3,23 +3,31 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
+import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.ts'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'cx280-cli-'))
-const env = { ...process.env, CX280_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }
+for (const engine of ENGINES) describe(`the cx280 command (${engine})`, () => {
+  let database: TestDatabase
+  let dataDir: string
+  before(async () => {
+    database = await createTestDatabase(engine)
+    dataDir = mkdtempSync(join(tmpdir(), 'cx280-cli-'))
+  })
+  after(async () => {
+    await database.drop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
 
-function cx280(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/cx280.js', ...args], { env, encoding: 'utf8', timeout: 60_000 })
-  return { code: result.status, out: result.stdout, err: result.stderr }
-}
-
-describe('the cx280 command', () => {
-  after(() => rmSync(dataDir, { recursive: true, force: true }))
+  function cx280(...args: string[]) {
+    const env = { ...process.env, CX280_DATA_DIR: dataDir, DATABASE_URL: database.url, LOG_LEVEL: 'silent' }
+    const result = spawnSync(process.execPath, ['bin/cx280.js', ...args], { env, encoding: 'utf8', timeout: 60_000 })
+    return { code: result.status, out: result.stdout, err: result.stderr }
+  }
 
   it('migrates both stores', () => {
     const run = cx280('migrate')
     assert.equal(run.code, 0, run.err)
-    assert.match(run.out, /up to date \(sqlite, duckdb\)/)
+    assert.match(run.out, new RegExp(`up to date \\(${engine}, duckdb\\)`))
   })
 
   it('loads the demo data once, printing the first administrator and the demo users', () => {

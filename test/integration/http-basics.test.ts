@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { bearer, createTestApp, describeWithWorld, json } from '../helpers/test-app.ts'
+import { bearer, createTestApp, describeWithWorld, json, PASSWORD, seedWorld } from '../helpers/test-app.ts'
 
 describeWithWorld('HTTP basics', (w) => {
   it('answers /healthz with ok and the state of both stores', async () => {
@@ -44,6 +44,25 @@ describeWithWorld('HTTP basics', (w) => {
     assert.match(csp, /frame-ancestors 'none'/)
     assert.equal(response.headers['x-content-type-options'], 'nosniff')
     assert.ok(!/<script>[^<]/.test(response.body) && !/ style="/.test(response.body), 'no inline script or style in pages')
+  })
+
+  it('marks the session cookie Secure behind an HTTPS proxy', async () => {
+    const proxied = await createTestApp(w.engine, { CX280_TRUST_PROXY: 'true', CX280_PUBLIC_URL: 'https://cx.example.gov' })
+    try {
+      await seedWorld(proxied.runtime)
+      const page = await proxied.app.inject({ method: 'GET', url: '/login', headers: { 'x-forwarded-proto': 'https' } })
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
+      const anon = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ')
+      const response = await proxied.app.inject({
+        method: 'POST', url: '/login', headers: { cookie: anon, 'x-forwarded-proto': 'https', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ email: 'admin@test.gov', password: PASSWORD, _csrf: csrf }).toString(),
+      })
+      assert.equal(response.statusCode, 303)
+      assert.equal(response.cookies.find((c) => c.name === 'cx280_session')?.secure, true)
+      assert.match(String(response.headers['strict-transport-security']), /max-age=31536000/)
+    } finally {
+      await proxied.close()
+    }
   })
 
   it('serves USWDS assets with long-lived caching', async () => {

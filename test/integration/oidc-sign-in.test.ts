@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { createUser, systemActor } from '../../src/auth/index.ts'
 import { createOrganization } from '../../src/catalog/index.ts'
 import { authorizeInBrowser, browserFetch, CookieJar, startOidcProvider, type OidcTestProvider } from '../helpers/oidc-provider.ts'
+import { ENGINES } from '../helpers/engines.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const CLIENT_ID = 'urn:gov:gsa:openidconnect.profiles:sp:sso:agency:cx280'
@@ -33,7 +34,7 @@ function clears(response: Response, name: string): boolean {
   return response.headers.getSetCookie().some((header) => header.startsWith(`${name}=;`) && /expires=Thu, 01 Jan 1970|max-age=0/i.test(header))
 }
 
-describe('sign in with Login.gov (OIDC) through the app', () => {
+for (const engine of ENGINES) describe(`sign in with Login.gov (OIDC) through the app (${engine})`, () => {
   let provider: OidcTestProvider
   let t: TestApp
   let baseUrl: string
@@ -53,7 +54,7 @@ describe('sign in with Login.gov (OIDC) through the app', () => {
       },
       acrValues: [ACR],
     })
-    t = await createTestApp('sqlite', {
+    t = await createTestApp(engine, {
       PORT: String(port),
       CX280_PUBLIC_URL: baseUrl,
       OIDC_ISSUER: provider.issuer,
