@@ -134,7 +134,7 @@ async function checkReferences(db: Db, actor: Actor, input: ServiceUpdateInput):
     const owner = await db.selectFrom('users').select('id').where('id', '=', input.ownerUserId).executeTakeFirst()
     if (!owner) throw new Invalid('Some fields need attention.', { ownerUserId: 'is not a known user' })
   }
-  if (input.designatedForImprovement && input.yearDesignated === null) {
+  if (input.designatedForImprovement && (input.yearDesignated ?? null) === null) {
     throw new Invalid('Some fields need attention.', { yearDesignated: 'is required when the service is designated' })
   }
   void actor

@@ -50,6 +50,17 @@ describeWithWorld('services API', (w) => {
     assert.equal(await count(), before)
   })
 
+  it('requires the year when a service is designated for improvement', async () => {
+    const missing = await w.t.app.inject({ method: 'POST', url: '/api/v1/services', headers: bearer(w.world.people.admin), payload: { name: 'Priority without year', organizationId: w.world.orgs.A1.id, designatedForImprovement: true } })
+    assert.equal(missing.statusCode, 400)
+    assert.equal(json<{ fields: Record<string, string> }>(missing).fields.yearDesignated, 'is required when the service is designated')
+    const clearing = await w.t.app.inject({ method: 'PATCH', url: `/api/v1/services/${w.world.services.serviceA1.id}`, headers: bearer(w.world.people.admin), payload: { designatedForImprovement: true } })
+    assert.equal(clearing.statusCode, 400)
+    const ok = await w.t.app.inject({ method: 'PATCH', url: `/api/v1/services/${w.world.services.serviceA1.id}`, headers: bearer(w.world.people.admin), payload: { designatedForImprovement: true, yearDesignated: 2025 } })
+    assert.equal(ok.statusCode, 200)
+    assert.equal(json<{ yearDesignated: number }>(ok).yearDesignated, 2025)
+  })
+
   it('answers 400 for malformed JSON and 415 for an unknown media type', async () => {
     const bad = await w.t.app.inject({ method: 'POST', url: '/api/v1/services', headers: { ...bearer(w.world.people.admin), 'content-type': 'application/json' }, payload: '{"name": ' })
     assert.equal(bad.statusCode, 400)
