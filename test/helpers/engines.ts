@@ -43,7 +43,16 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   return {
     url: base.toString(), dataDir,
     drop: async () => {
-      await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`))
+      // pg's pool.end() resolves before its sockets have closed; a forced drop that races them makes the closing
+      // clients emit "terminating connection" errors after the test. Wait for the backends to go first.
+      await withAdmin(async (c) => {
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await c.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name])
+          if (Number(rows[0]?.n) === 0) break
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
+        await c.query(`drop database if exists ${name} with (force)`)
+      })
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
