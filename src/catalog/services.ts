@@ -125,7 +125,7 @@ async function loadContext(db: Db, actor: Actor, id: string): Promise<ServiceCon
   return { row: service, organizationPath: organization_path }
 }
 
-async function checkReferences(db: Db, actor: Actor, input: ServiceUpdateInput): Promise<void> {
+async function checkReferences(db: Db, input: ServiceUpdateInput): Promise<void> {
   if (input.hispId) {
     const hisp = await db.selectFrom('hisps').select('id').where('id', '=', input.hispId).executeTakeFirst()
     if (!hisp) throw new Invalid('Some fields need attention.', { hispId: 'is not a known HISP' })
@@ -137,7 +137,6 @@ async function checkReferences(db: Db, actor: Actor, input: ServiceUpdateInput):
   if (input.designatedForImprovement && (input.yearDesignated ?? null) === null) {
     throw new Invalid('Some fields need attention.', { yearDesignated: 'is required when the service is designated' })
   }
-  void actor
 }
 
 async function writeChannelsAndStages(db: Db, serviceId: string, channels: readonly string[] | undefined, stages: readonly StageInput[] | undefined): Promise<void> {
@@ -160,7 +159,7 @@ async function writeChannelsAndStages(db: Db, serviceId: string, channels: reado
 export async function createServiceIn(trx: Transaction<Database>, actor: Actor, input: ServiceCreateInput): Promise<ServiceView> {
   const organization = await findReadableOrganization(trx, actor, input.organizationId)
   if (!canCreateService(actor, organization.path)) throw new Forbidden('You cannot add services to this organization.')
-  await checkReferences(trx, actor, input)
+  await checkReferences(trx, input)
   const now = nowIso()
   const id = newId()
   const slug = await uniqueSlug(trx, input.slug ?? slugify(input.name), null, input.slug !== undefined)
@@ -196,7 +195,7 @@ export async function updateServiceIn(trx: Transaction<Database>, actor: Actor, 
     if (!canCreateService(actor, target.path)) throw new Forbidden('You cannot move services into that organization.')
     organizationId = target.id
   }
-  await checkReferences(trx, actor, { ...input, yearDesignated: input.yearDesignated !== undefined ? input.yearDesignated : row.year_designated, designatedForImprovement: input.designatedForImprovement ?? fromFlag(row.designated_for_improvement) })
+  await checkReferences(trx, { ...input, yearDesignated: input.yearDesignated !== undefined ? input.yearDesignated : row.year_designated, designatedForImprovement: input.designatedForImprovement ?? fromFlag(row.designated_for_improvement) })
   const [before] = await loadViews(trx, [row])
   const slug = input.slug !== undefined ? await uniqueSlug(trx, input.slug, id, true) : row.slug
   const changes = {

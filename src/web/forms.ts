@@ -1,4 +1,6 @@
 /** Reading urlencoded and multipart form bodies into the typed shapes the domain schemas validate. */
+import { Conflict, Invalid, type FieldErrors } from '../errors.ts'
+
 export type FormBody = Readonly<Record<string, unknown>>
 
 export function asForm(body: unknown): FormBody {
@@ -37,8 +39,6 @@ export function formInteger(body: FormBody, name: string): number | string | nul
 export function safeNext(value: string): string {
   return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/'
 }
-
-import { Conflict, Invalid, type FieldErrors } from '../errors.ts'
 
 export type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string; readonly fields: FieldErrors }
 
