@@ -30,6 +30,7 @@ export interface Config {
   readonly sessionIdleMinutes: number
   readonly loginRateLimitPerMinute: number
   readonly publicRateLimitPerMinute: number
+  readonly intakeRateLimitPerMinute: number
   readonly oidc: OidcConfig | null
 }
 
@@ -37,7 +38,7 @@ export const ENV_VARIABLES = [
   'PORT', 'HOST', 'CX280_PUBLIC_URL', 'CX280_DATA_DIR', 'DATABASE_URL', 'EVENTS_URL',
   'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'CX280_MAIL_FROM',
   'CX280_TRUST_PROXY', 'LOG_LEVEL', 'CX280_SESSION_IDLE_MINUTES', 'CX280_LOGIN_RATE_LIMIT',
-  'CX280_PUBLIC_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
+  'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
   'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP',
 ] as const
 
@@ -93,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdleMinutes: integer(env, 'CX280_SESSION_IDLE_MINUTES', 30),
     loginRateLimitPerMinute: integer(env, 'CX280_LOGIN_RATE_LIMIT', 10),
     publicRateLimitPerMinute: integer(env, 'CX280_PUBLIC_RATE_LIMIT', 120),
+    intakeRateLimitPerMinute: integer(env, 'CX280_INTAKE_RATE_LIMIT', 60),
     oidc: readOidc(env),
   }
 }

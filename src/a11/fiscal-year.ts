@@ -8,8 +8,16 @@ export interface FiscalQuarter {
   readonly quarter: 1 | 2 | 3 | 4
 }
 
+// Building a formatter costs far more than using one; intake computes a quarter for every response.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 function calendarParts(at: Date, timeZone: string): { year: number; month: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(at)
+  let formatter = formatters.get(timeZone)
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric' })
+    formatters.set(timeZone, formatter)
+  }
+  const parts = formatter.formatToParts(at)
   const year = Number(parts.find((p) => p.type === 'year')?.value)
   const month = Number(parts.find((p) => p.type === 'month')?.value)
   return { year, month }

@@ -60,3 +60,16 @@ export const canReadAudit = (actor: Actor): boolean => isAdmin(actor)
 
 /** Staff who may call the API at all (every role). */
 export const isStaff = (actor: Actor): boolean => actor.grants.length > 0
+
+/** Creating and editing a service's surveys: whoever may edit the service. */
+export const canManageSurveys = canEditService
+
+/** Working the feedback inbox and recovery cases (flag, tag, archive, assign). Reviewers read but do not triage. */
+export const canTriageResponses = (actor: Actor, organizationPath: string): boolean =>
+  holds(actor, ['admin', 'agency_lead', 'service_manager', 'analyst'], organizationPath)
+
+/** Seeing free text unmasked; every reveal is audited. */
+export const canRevealPersonalText = (actor: Actor, organizationPath: string): boolean =>
+  holds(actor, ['admin', 'agency_lead', 'service_manager'], organizationPath)
+
+export const canManageWebhooks = (actor: Actor, organizationPath: string): boolean => holds(actor, ['admin', 'agency_lead'], organizationPath)

@@ -162,6 +162,158 @@ export interface SettingTable {
   value: string
 }
 
+export interface SurveyTable {
+  id: string
+  service_id: string
+  stage_id: string | null
+  name: string
+  channel: string
+  survey_type: string
+  template: string | null
+  state: string
+  current_version_id: string | null
+  version: number
+  /** JSON array of origins allowed to embed the widget and post responses. */
+  allowed_origins: string
+  omb_control_number: string | null
+  pra_expires_on: string | null
+  burden_minutes: number | null
+  federal_register_url: string | null
+  approved_annual_responses: number | null
+  other_clearance: string | null
+  /** The expiration date an owner was last warned about (so each warning goes once). */
+  pra_warned_for: string | null
+  created_by: string | null
+  created_at: string
+  updated_at: string
+  published_at: string | null
+  closed_at: string | null
+}
+
+export interface SurveyVersionTable {
+  id: string
+  survey_id: string
+  version: number
+  scale: string | null
+  /** JSON SurveyDefinition; never changed once responses may refer to it. */
+  definition: string
+  created_by: string | null
+  created_at: string
+}
+
+export interface SurveyOfferTable {
+  id: string
+  survey_id: string
+  channel: string
+  source: string
+  touchpoint: string | null
+  location_code: string | null
+  count: number
+  fiscal_year: number
+  fiscal_quarter: number
+  offered_at: string
+}
+
+export interface ResponseTable {
+  id: string
+  survey_id: string
+  survey_version_id: string
+  service_id: string
+  channel: string
+  source: string
+  touchpoint: string | null
+  location_code: string | null
+  page_url: string | null
+  language: string
+  submitted_at: string
+  fiscal_year: number
+  fiscal_quarter: number
+  idempotency_key: string | null
+  external_id: string | null
+  trust_value: number | null
+  branch: string | null
+  contact_requested: Flag
+  contains_pii: Flag
+  has_text: Flag
+  /** inbox | archived | spam | trash */
+  status: string
+  flagged: Flag
+  trashed_at: string | null
+}
+
+export interface ResponseAnswerTable {
+  response_id: string
+  position: number
+  question_key: string
+  role: string | null
+  option_key: string | null
+  number_value: number | null
+  text_value: string | null
+}
+
+export interface ResponseTagTable {
+  response_id: string
+  tag: string
+}
+
+export interface RecoveryCaseTable {
+  id: string
+  response_id: string
+  survey_id: string
+  status: string
+  assignee_user_id: string | null
+  due_on: string | null
+  resolution: string | null
+  created_at: string
+  updated_at: string
+  resolved_at: string | null
+}
+
+export interface RecoveryNoteTable {
+  id: string
+  case_id: string
+  author_user_id: string | null
+  author_label: string
+  body: string
+  created_at: string
+}
+
+export interface SurveySubscriptionTable {
+  survey_id: string
+  user_id: string
+  /** instant | daily */
+  mode: string
+  last_digest_at: string | null
+}
+
+export interface WebhookTable {
+  id: string
+  organization_id: string
+  url: string
+  secret: string
+  /** JSON array of event names. */
+  events: string
+  active: Flag
+  created_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface WebhookDeliveryTable {
+  id: string
+  webhook_id: string
+  event: string
+  payload: string
+  /** pending | delivered | failed */
+  status: string
+  attempts: number
+  next_attempt_at: string
+  last_status: number | null
+  last_error: string | null
+  created_at: string
+  delivered_at: string | null
+}
+
 export interface Database {
   organizations: OrganizationTable
   hisps: HispTable
@@ -175,6 +327,17 @@ export interface Database {
   service_stages: ServiceStageTable
   audit_log: AuditLogTable
   settings: SettingTable
+  surveys: SurveyTable
+  survey_versions: SurveyVersionTable
+  survey_offers: SurveyOfferTable
+  responses: ResponseTable
+  response_answers: ResponseAnswerTable
+  response_tags: ResponseTagTable
+  recovery_cases: RecoveryCaseTable
+  recovery_notes: RecoveryNoteTable
+  survey_subscriptions: SurveySubscriptionTable
+  webhooks: WebhookTable
+  webhook_deliveries: WebhookDeliveryTable
 }
 
 export type ServiceRow = Selectable<ServiceTable>
@@ -184,3 +347,5 @@ export type OrganizationRow = Selectable<OrganizationTable>
 export type HispRow = Selectable<HispTable>
 export type UserRow = Selectable<UserTable>
 export type AuditRow = Selectable<AuditLogTable>
+export type SurveyRow = Selectable<SurveyTable>
+export type ResponseRow = Selectable<ResponseTable>

@@ -1,5 +1,5 @@
 /**
- * The REST API under /api/v1. Every route except the OpenAPI document needs a session or an API key; each domain's
+ * The REST API under /api/v1. Every route except the OpenAPI document and the public survey intake needs a session or an API key; each domain's
  * routes live in their own module and stay thin (parse → authorize in the domain → reply).
  */
 import type { FastifyInstance } from 'fastify'
@@ -10,12 +10,18 @@ import { registerHispRoutes } from './hisps-routes.ts'
 import { registerOrganizationRoutes } from './organizations-routes.ts'
 import { requireActor } from './request-context.ts'
 import { registerServiceRoutes } from './services-routes.ts'
+import { registerIntakeRoutes } from './intake-routes.ts'
+import { registerSurveyRoutes } from './survey-routes.ts'
 
-const PUBLIC_PATHS = new Set(['/api/v1/openapi.json'])
+/** Method and route of the endpoints the public may call without a session or key. */
+const PUBLIC_ROUTES = new Set([
+  'GET /api/v1/openapi.json', 'GET /api/v1/public/surveys/:id', 'POST /api/v1/surveys/:id/responses', 'POST /api/v1/surveys/:id/offers',
+  'OPTIONS /api/v1/surveys/:id/*',
+])
 
 export async function registerApi(api: FastifyInstance, runtime: Runtime): Promise<void> {
   api.addHook('preValidation', async (request) => {
-    if (!PUBLIC_PATHS.has(request.routeOptions.url ?? '')) requireActor(request)
+    if (!PUBLIC_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) requireActor(request)
   })
   const limits = { rateLimit: { max: runtime.config.publicRateLimitPerMinute * 10, timeWindow: '1 minute' } }
   api.get('/openapi.json', { config: { rateLimit: { max: runtime.config.publicRateLimitPerMinute, timeWindow: '1 minute' } } }, async () => api.swagger())
@@ -24,6 +30,8 @@ export async function registerApi(api: FastifyInstance, runtime: Runtime): Promi
   await registerServiceRoutes(api, runtime, limits)
   await registerAccountRoutes(api, runtime, limits)
   await registerAuditRoutes(api, runtime, limits)
+  await registerSurveyRoutes(api, runtime, limits)
+  await registerIntakeRoutes(api, runtime)
 }
 
 export interface RouteLimits {

@@ -1,0 +1,26 @@
+/**
+ * Webhook events are written to an outbox (`webhook_deliveries`) in the same transaction as the change they announce,
+ * so an acknowledged change never loses its notification; a worker delivers them with retries (webhook-delivery.ts).
+ */
+import type { Transaction } from 'kysely'
+import type { Database } from '../db/schema.ts'
+import { newId, nowIso } from '../db/values.ts'
+
+export const WEBHOOK_EVENTS = ['response.created', 'recovery_case.opened', 'recovery_case.updated', 'survey.published', 'survey.closed'] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/** Queues one delivery per active webhook of the organization or an ancestor that subscribes to the event. */
+export async function enqueueWebhookEvent(trx: Transaction<Database>, organizationPath: string, event: WebhookEvent, data: Readonly<Record<string, unknown>>): Promise<number> {
+  const ancestors = organizationPath.split('/').filter(Boolean).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}/`)
+  if (ancestors.length === 0) return 0
+  const hooks = await trx.selectFrom('webhooks').innerJoin('organizations as o', 'o.id', 'webhooks.organization_id')
+    .select(['webhooks.id', 'webhooks.events']).where('webhooks.active', '=', 1).where('o.path', 'in', ancestors).execute()
+  const now = nowIso()
+  const due = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(event))
+  if (due.length === 0) return 0
+  const payload = JSON.stringify({ event, occurredAt: now, data })
+  await trx.insertInto('webhook_deliveries').values(due.map((h) => ({
+    id: newId(), webhook_id: h.id, event, payload, status: 'pending', attempts: 0, next_attempt_at: now, last_status: null, last_error: null, created_at: now, delivered_at: null,
+  }))).execute()
+  return due.length
+}
