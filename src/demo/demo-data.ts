@@ -1,6 +1,7 @@
 /**
  * A realistic demo data set so a newcomer sees a populated product: one department with bureaus and offices, two
- * HISPs, ten services across channels (some with digitization gaps), and one user per role. Loading twice is
+ * HISPs, ten services across channels (some with digitization gaps), one user per role, and published surveys with a
+ * few hundred responses (demo-feedback.ts). Loading twice is
  * harmless: it does nothing when the demo department exists.
  */
 import type { Kysely } from 'kysely'
@@ -9,6 +10,7 @@ import { systemActor, type Role } from '../auth/actor.ts'
 import { createUser } from '../auth/users.ts'
 import { createHisp, createOrganization, createService, type ServiceCreateInput } from '../catalog/index.ts'
 import type { Database } from '../db/schema.ts'
+import { loadDemoFeedback } from './demo-feedback.ts'
 
 export const DEMO_DEPARTMENT = 'Department of Veterans Affairs (demo)'
 export const DEMO_PASSWORD = 'cx280-demo-password'
@@ -60,8 +62,11 @@ export async function loadDemoData(db: Kysely<Database>): Promise<DemoSummary> {
     const view = await createUser(db, actor, { email: user.email, name: `Demo ${user.role.replace('_', ' ')}`, password: DEMO_PASSWORD, roles: [{ role: user.role, organizationId: user.organizationId }] })
     created.set(user.role, view.id)
   }
+  const serviceIds = new Map<string, string>()
   for (const { org, hisp, ...seed } of SERVICES) {
-    await createService(db, actor, { ...seed, organizationId: orgs[org].id, hispId: hisp ? hisps[hisp].id : null, ownerUserId: org === 'vba' || org === 'vbaEducation' ? created.get('service_manager') ?? null : null })
+    const service = await createService(db, actor, { ...seed, organizationId: orgs[org].id, hispId: hisp ? hisps[hisp].id : null, ownerUserId: org === 'vba' || org === 'vbaEducation' ? created.get('service_manager') ?? null : null })
+    serviceIds.set(service.name, service.id)
   }
+  await loadDemoFeedback(db, actor, serviceIds)
   return { loaded: true, users: users.map(({ email, role }) => ({ email, role })) }
 }
