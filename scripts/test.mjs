@@ -21,6 +21,8 @@ if (files.length === 0) {
 if (targets.length === 0) {
   const typecheck = spawnSync('npx', ['tsc', '--noEmit'], { stdio: 'inherit' })
   if (typecheck.status !== 0) process.exit(typecheck.status ?? 1)
+  const widget = spawnSync('npx', ['tsc', '-p', 'client'], { stdio: 'inherit' }) // the widget's browser code (client/tsconfig.json)
+  if (widget.status !== 0) process.exit(widget.status ?? 1)
 }
 
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files], { stdio: 'inherit' })

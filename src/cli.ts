@@ -9,6 +9,7 @@ import { exportServicesCsv, exportServicesJson, importServicesCsv, listOrganizat
 import { loadConfig } from './config.ts'
 import { DEMO_PASSWORD, loadDemoData } from './demo/demo-data.ts'
 import { buildApp } from './http/app.ts'
+import { scheduledJobs, startScheduler } from './jobs/scheduler.ts'
 import { openRuntime, type Runtime } from './runtime.ts'
 import { parseWith } from './validation.ts'
 
@@ -52,11 +53,13 @@ async function serve(options: { demo?: boolean }): Promise<void> {
   const ms = Math.round(performance.now() - started)
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024)
   console.log(`cx280 is running at ${config.publicUrl} (listening on ${config.host}:${config.port}; ${runtime.engine} + ${runtime.events.engine}; ready in ${ms} ms, ${rss} MB RSS)`)
+  const scheduler = config.jobs ? startScheduler(scheduledJobs(runtime), app.log) : null
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info({ signal }, 'shutting down')
+    await scheduler?.stop()
     await app.close()
     process.exit(0)
   }

@@ -32,6 +32,8 @@ export interface Config {
   readonly publicRateLimitPerMinute: number
   readonly intakeRateLimitPerMinute: number
   readonly oidc: OidcConfig | null
+  /** Whether `cx280 serve` runs the scheduled jobs (webhook delivery, notification email, PRA duties, trash purge). */
+  readonly jobs: boolean
 }
 
 export const ENV_VARIABLES = [
@@ -39,7 +41,7 @@ export const ENV_VARIABLES = [
   'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'CX280_MAIL_FROM',
   'CX280_TRUST_PROXY', 'LOG_LEVEL', 'CX280_SESSION_IDLE_MINUTES', 'CX280_LOGIN_RATE_LIMIT',
   'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
-  'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP',
+  'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP', 'CX280_JOBS',
 ] as const
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -55,6 +57,13 @@ function integer(env: Env, name: string, fallback: number): number {
 function text(env: Env, name: string): string | null {
   const raw = env[name]
   return raw === undefined || raw.trim() === '' ? null : raw.trim()
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)
+  if (raw === null) return fallback
+  if (raw === 'on' || raw === 'off') return raw === 'on'
+  throw new Error(`${name} must be on or off, got "${raw}"`)
 }
 
 function readOidc(env: Env): OidcConfig | null {
@@ -96,5 +105,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicRateLimitPerMinute: integer(env, 'CX280_PUBLIC_RATE_LIMIT', 120),
     intakeRateLimitPerMinute: integer(env, 'CX280_INTAKE_RATE_LIMIT', 60),
     oidc: readOidc(env),
+    jobs: onOff(env, 'CX280_JOBS', true),
   }
 }

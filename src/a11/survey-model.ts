@@ -137,6 +137,7 @@ export function definitionProblems(definition: SurveyDefinition): Record<string,
       else if (keys.some((k) => !KEY.test(k))) problems[`${at}.options`] = 'Option keys use lowercase letters, digits and underscores.'
       else if (new Set(keys).size !== keys.length) problems[`${at}.options`] = 'Option keys must be unique.'
       else if ((question.options ?? []).some((o) => missing(o.label))) problems[`${at}.options`] = 'Every option needs a label.'
+      if (question.otherText && !keys.includes('other')) problems[`${at}.otherText`] = 'Free text for "other" needs an option with the key other.'
     } else if (question.options && question.options.length > 0) {
       problems[`${at}.options`] = 'Only choice questions have options.'
     }

@@ -12,6 +12,12 @@ import { requireActor } from './request-context.ts'
 import { registerServiceRoutes } from './services-routes.ts'
 import { registerIntakeRoutes } from './intake-routes.ts'
 import { registerSurveyRoutes } from './survey-routes.ts'
+import { registerSurveyLinkRoutes } from './survey-link-routes.ts'
+import { registerRecoveryRoutes } from './recovery-routes.ts'
+import { registerWebhookRoutes } from './webhook-routes.ts'
+import { registerResponseRoutes } from './response-routes.ts'
+import { registerWidgetEmbedRoute } from './widget-routes.ts'
+import { registerResponseDataRoutes } from './response-data-routes.ts'
 
 /** Method and route of the endpoints the public may call without a session or key. */
 const PUBLIC_ROUTES = new Set([
@@ -31,6 +37,12 @@ export async function registerApi(api: FastifyInstance, runtime: Runtime): Promi
   await registerAccountRoutes(api, runtime, limits)
   await registerAuditRoutes(api, runtime, limits)
   await registerSurveyRoutes(api, runtime, limits)
+  await registerSurveyLinkRoutes(api, runtime, limits)
+  await registerRecoveryRoutes(api, runtime, limits)
+  await registerWebhookRoutes(api, runtime, limits)
+  await registerResponseRoutes(api, runtime, limits)
+  await registerWidgetEmbedRoute(api, runtime, limits)
+  await registerResponseDataRoutes(api, runtime, limits)
   await registerIntakeRoutes(api, runtime)
 }
 

@@ -17,6 +17,13 @@ class CsrfRejected extends AppError {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/**
+ * The hosted survey form (`POST /s/{id}`) is answered by the public, who have no session and often arrive from an
+ * email, SMS or QR code without any earlier page visit to plant a token. Forging it gains nothing (it can only submit
+ * an anonymous response, as anyone can); it is protected like the JSON intake instead: honeypot, per-address rate
+ * limit, body limit and an idempotency key.
+ */
+const HOSTED_SURVEY_POST = /^\/s\/[^/?#]+\/?(\?|$)/
 
 function same(a: string, b: string): boolean {
   const left = Buffer.from(a)
@@ -34,6 +41,7 @@ function presentedToken(request: FastifyRequest): string | null {
 
 export function checkCsrf(request: FastifyRequest): void {
   if (SAFE_METHODS.has(request.method)) return
+  if (request.method === 'POST' && HOSTED_SURVEY_POST.test(request.url)) return
   if (request.via === 'api_key') return
   if (isApiRequest(request) && request.via !== 'session') return
   const expected = request.session?.csrfToken ?? request.cookies[ANON_CSRF_COOKIE]

@@ -3,7 +3,7 @@
  * each survey's origin allowlist governs browsers (CORS), every request is size- and rate-limited per client address,
  * a honeypot field catches form-filling bots, and an idempotency key makes a retried submission land once.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { CHANNELS } from '../a11/channels.ts'
 import { PRA_TEXT, estimatedBurdenMinutes } from '../a11/pra.ts'
@@ -51,6 +51,15 @@ function allowCors(request: FastifyRequest, reply: FastifyReply, survey: PublicS
   if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
 }
 
+/**
+ * Intake takes JSON (the hosted page posts its form to /s/{id}). A multipart body would reach the multipart parser,
+ * whose errors on a malformed body carry no status and would surface as 500s; refuse it before parsing.
+ */
+async function refuseMultipart(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type']
+  if (type !== undefined && /^\s*multipart\//i.test(type)) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type)
+}
+
 /** The survey document the widget renders. Public, short-cached. */
 export function publicDocument(survey: PublicSurvey) {
   const reason = closedReason(survey)
@@ -89,7 +98,7 @@ export async function registerIntakeRoutes(api: FastifyInstance, runtime: Runtim
   })
 
   api.post<{ Params: IdParams; Body: ResponseBody }>('/surveys/:id/responses', {
-    config: intakeLimit, bodyLimit: INTAKE_BODY_LIMIT,
+    config: intakeLimit, bodyLimit: INTAKE_BODY_LIMIT, onRequest: refuseMultipart,
     schema: {
       tags, summary: 'Submit a response (public; 201 stored, 200 already stored under this idempotency key)', params: IdParams, body: ResponseBody, security: [],
       response: { ...errorResponses, 200: Stored, 201: Stored },
@@ -113,7 +122,7 @@ export async function registerIntakeRoutes(api: FastifyInstance, runtime: Runtim
   })
 
   api.post<{ Params: IdParams; Body: Static<typeof OfferBody> }>('/surveys/:id/offers', {
-    config: intakeLimit, bodyLimit: 4096,
+    config: intakeLimit, bodyLimit: 4096, onRequest: refuseMultipart,
     schema: { tags, summary: 'Record that the survey was shown or sent (public; counts above 1 need an API key)', params: IdParams, body: OfferBody, security: [], response: errorResponses },
   }, async (request, reply) => {
     const survey = await loadPublicSurvey(db, request.params.id)

@@ -74,8 +74,12 @@ export async function loadPublicSurvey(db: Kysely<Database>, id: string, options
   }
 }
 
+// Versions are PostgreSQL integers: a larger number would fail the query instead of finding no version.
+const MAX_VERSION = 2_147_483_647
+
 /** The survey as it was at an earlier version (a respondent may have loaded the survey just before an edit). */
 export async function atVersion(db: Kysely<Database>, survey: PublicSurvey, version: number): Promise<PublicSurvey> {
+  if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION) throw new Invalid('Some fields need attention.', { version: `this survey has no version ${version}` })
   const row = await db.selectFrom('survey_versions').select(['id', 'definition']).where('survey_id', '=', survey.id).where('version', '=', version).executeTakeFirst()
   if (!row) throw new Invalid('Some fields need attention.', { version: `this survey has no version ${version}` })
   return { ...survey, versionId: row.id, version, definition: cachedDefinition(row.id, row.definition, true) }
@@ -121,6 +125,15 @@ export class AnswersRejected extends Invalid {
   }
 }
 
+// PostgreSQL text cannot hold NUL, and no other control character belongs in a code or key either.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F]/
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F]/g
+
+/** A touchpoint or location code as stored: without control characters (they arrive from links and the public API). */
+const cleanCode = (raw: string | undefined): string | null => (raw === undefined ? null : raw.replace(CONTROLS, ''))
+
 /** The page a response came from, without query string or fragment (they carry personal data too often). */
 export function cleanPageUrl(raw: string | undefined): string | null {
   if (!raw) return null
@@ -147,7 +160,7 @@ export async function storeResponseIn(trx: Transaction<Database>, survey: Public
   const recovery = checked.contactRequested && checked.branch === 'negative'
   await trx.insertInto('responses').values({
     id, survey_id: survey.id, survey_version_id: survey.versionId, service_id: survey.serviceId, channel: context.channel ?? survey.channel,
-    source: context.source, touchpoint: context.touchpoint ?? null, location_code: context.locationCode ?? null, page_url: cleanPageUrl(context.pageUrl),
+    source: context.source, touchpoint: cleanCode(context.touchpoint), location_code: cleanCode(context.locationCode), page_url: cleanPageUrl(context.pageUrl),
     language: context.language, submitted_at: at.toISOString(), fiscal_year: quarter.fiscalYear, fiscal_quarter: quarter.quarter,
     idempotency_key: context.idempotencyKey ?? null, external_id: context.externalId ?? null, trust_value: checked.trustValue, branch: checked.branch,
     contact_requested: checked.contactRequested ? 1 : 0, contains_pii: checked.containsPii ? 1 : 0,
@@ -181,17 +194,71 @@ async function findByIdempotencyKey(db: Kysely<Database> | Transaction<Database>
   return existing ? { id: existing.id, duplicate: true, recoveryCaseId: existing.case_id } : null
 }
 
-/** Validates and durably stores one response; resolves only after the commit. */
+/**
+ * Group commit. Submissions that arrive in the same turn of the event loop are written in one transaction, and each is
+ * answered only after that transaction commits: a burst pays for one commit (the costliest step on SQLite) instead of
+ * one each. A batch that fails is retried one response per transaction, so one bad response cannot fail the others.
+ */
+interface PendingWrite {
+  readonly survey: PublicSurvey
+  readonly checked: CheckedAnswers
+  readonly context: SubmissionContext
+  readonly resolve: (stored: StoredResponse) => void
+  readonly reject: (error: unknown) => void
+}
+
+const MAX_BATCH = 64
+const pendingWrites = new WeakMap<Kysely<Database>, PendingWrite[]>()
+
+function storeAlone(db: Kysely<Database>, write: PendingWrite): Promise<void> {
+  return db.transaction().execute((trx) => storeResponseIn(trx, write.survey, write.checked, write.context)).then(write.resolve, write.reject)
+}
+
+async function flushWrites(db: Kysely<Database>): Promise<void> {
+  const queue = pendingWrites.get(db) ?? []
+  const batch = queue.splice(0, MAX_BATCH)
+  if (queue.length > 0) setImmediate(() => void flushWrites(db))
+  if (batch.length === 1) return storeAlone(db, batch[0] as PendingWrite)
+  let stored: StoredResponse[]
+  try {
+    stored = await db.transaction().execute(async (trx) => {
+      const out: StoredResponse[] = []
+      for (const write of batch) out.push(await storeResponseIn(trx, write.survey, write.checked, write.context))
+      return out
+    })
+  } catch {
+    for (const write of batch) await storeAlone(db, write)
+    return
+  }
+  batch.forEach((write, i) => write.resolve(stored[i] as StoredResponse))
+}
+
+function storeGrouped(db: Kysely<Database>, survey: PublicSurvey, checked: CheckedAnswers, context: SubmissionContext): Promise<StoredResponse> {
+  return new Promise((resolve, reject) => {
+    let queue = pendingWrites.get(db)
+    if (!queue) {
+      queue = []
+      pendingWrites.set(db, queue)
+    }
+    queue.push({ survey, checked, context, resolve, reject })
+    if (queue.length === 1) setImmediate(() => void flushWrites(db))
+  })
+}
+
+/** Validates and durably stores one response; resolves only after the commit (shared with others arriving at once). */
 export async function submitResponse(db: Kysely<Database>, survey: PublicSurvey, answers: RawAnswers, context: SubmissionContext): Promise<StoredResponse> {
   const reason = closedReason(survey)
   if (reason) throw new Conflict(reason)
+  if (context.idempotencyKey && CONTROL.test(context.idempotencyKey)) {
+    throw new Invalid('Some fields need attention.', { idempotencyKey: 'must not contain control characters' })
+  }
   if (context.idempotencyKey) {
     const earlier = await findByIdempotencyKey(db, survey.id, context.idempotencyKey)
     if (earlier) return earlier
   }
   const checked = checkSubmission(survey, answers)
   try {
-    return await db.transaction().execute((trx) => storeResponseIn(trx, survey, checked, context))
+    return await storeGrouped(db, survey, checked, context)
   } catch (error) {
     // Two retries racing past the lookup: the unique index keeps one, the other reports it.
     if (context.idempotencyKey) {
@@ -217,7 +284,7 @@ export async function recordOffer(db: Kysely<Database> | Transaction<Database>, 
   const at = offer.offeredAt ?? new Date()
   const quarter = fiscalQuarterOf(at)
   await db.insertInto('survey_offers').values({
-    id: newId(), survey_id: survey.id, channel: offer.channel ?? survey.channel, source: offer.source, touchpoint: offer.touchpoint ?? null,
-    location_code: offer.locationCode ?? null, count: offer.count ?? 1, fiscal_year: quarter.fiscalYear, fiscal_quarter: quarter.quarter, offered_at: at.toISOString(),
+    id: newId(), survey_id: survey.id, channel: offer.channel ?? survey.channel, source: offer.source, touchpoint: cleanCode(offer.touchpoint),
+    location_code: cleanCode(offer.locationCode), count: offer.count ?? 1, fiscal_year: quarter.fiscalYear, fiscal_quarter: quarter.quarter, offered_at: at.toISOString(),
   }).execute()
 }

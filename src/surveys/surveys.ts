@@ -17,6 +17,7 @@ import type { Database, SurveyRow } from '../db/schema.ts'
 import { containsText } from '../db/sql-fragments.ts'
 import { newId, nowIso, subtreePattern } from '../db/values.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts'
+import { enqueueWebhookEvent } from '../notify/webhook-outbox.ts'
 import type { SurveyCreateInput, SurveyTransition, SurveyUpdateInput } from './survey-schema.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -235,12 +236,16 @@ export async function updateSurvey(db: Kysely<Database>, actor: Actor, id: strin
   })
 }
 
-const TRANSITIONS: Readonly<Record<SurveyTransition, { from: readonly SurveyState[]; to: SurveyState }>> = {
+export const TRANSITIONS: Readonly<Record<SurveyTransition, { from: readonly SurveyState[]; to: SurveyState }>> = {
   publish: { from: ['draft'], to: 'published' },
   close: { from: ['published'], to: 'closed' },
   reopen: { from: ['closed'], to: 'published' },
   archive: { from: ['draft', 'closed'], to: 'archived' },
 }
+
+/** The lifecycle actions a survey in this state can take (pages show these as buttons). */
+export const transitionsFrom = (state: SurveyState): SurveyTransition[] =>
+  (Object.keys(TRANSITIONS) as SurveyTransition[]).filter((t) => TRANSITIONS[t].from.includes(state))
 
 export async function transitionSurvey(db: Kysely<Database>, actor: Actor, id: string, transition: SurveyTransition): Promise<SurveyView> {
   return db.transaction().execute(async (trx) => {
@@ -263,6 +268,9 @@ export async function transitionSurvey(db: Kysely<Database>, actor: Actor, id: s
       ...(rule.to === 'closed' ? { closed_at: now } : {}),
     }).where('id', '=', id).execute()
     await recordAudit(trx, actor, { action: `survey.${transition}`, entityType: 'survey', entityId: id, organizationId: context.organizationId, before: { state: row.state }, after: { state: rule.to } })
+    if (rule.to === 'published' || rule.to === 'closed') {
+      await enqueueWebhookEvent(trx, context.organizationPath, rule.to === 'published' ? 'survey.published' : 'survey.closed', { surveyId: id, serviceId: row.service_id, name: row.name, state: rule.to })
+    }
     return toView(trx, await loadContext(trx, actor, id))
   })
 }
@@ -274,6 +282,7 @@ export async function closeSurveyAsSystem(db: Kysely<Database>, actor: Actor, id
     if (context.row.state !== 'published') return
     await trx.updateTable('surveys').set({ state: 'closed', closed_at: nowIso(), updated_at: nowIso() }).where('id', '=', id).execute()
     await recordAudit(trx, actor, { action: 'survey.close', entityType: 'survey', entityId: id, organizationId: context.organizationId, before: { state: 'published' }, after: { state: 'closed', reason } })
+    await enqueueWebhookEvent(trx, context.organizationPath, 'survey.closed', { surveyId: id, serviceId: context.row.service_id, name: context.row.name, state: 'closed', reason })
   })
 }
 

@@ -20,6 +20,9 @@ function navigationFor(actor: Actor | null): NavItem[] {
   if (!actor || !isStaff(actor)) return []
   const items: NavItem[] = [
     { href: '/services', label: 'Services' },
+    { href: '/surveys', label: 'Surveys' },
+    { href: '/inbox', label: 'Feedback inbox' },
+    { href: '/recovery', label: 'Recovery cases' },
     { href: '/organizations', label: 'Organizations' },
     { href: '/hisps', label: 'HISPs' },
     { href: '/reports/digitization-gaps', label: 'Digitization gaps' },

@@ -6,19 +6,33 @@ import { registerAuditPages } from './audit-pages.tsx'
 import { registerAuthPages } from './auth-pages.tsx'
 import { registerHispPages } from './hisp-pages.tsx'
 import { registerHomePages } from './home-pages.tsx'
+import { registerInboxPages } from './inbox-pages.tsx'
+import { registerNotificationPages } from './notification-pages.tsx'
+import { registerRecoveryPages } from './recovery-pages.tsx'
 import { registerOrganizationPages } from './organization-pages.tsx'
 import { registerReportPages } from './report-pages.tsx'
 import { registerServicePages } from './service-pages.tsx'
+import { registerSurveyPages } from './survey-pages.tsx'
+import { registerSurveyDataPages } from './survey-data-pages.tsx'
+import { registerSurveyPublicPages } from './survey-public-pages.tsx'
 import { registerUserPages } from './user-pages.tsx'
+import { registerWebhookPages } from './webhook-pages.tsx'
 
 export async function registerPages(app: FastifyInstance, runtime: Runtime): Promise<void> {
   await registerAuthPages(app, runtime)
   await registerHomePages(app, runtime)
   await registerServicePages(app, runtime)
+  await registerSurveyPages(app, runtime)
+  await registerSurveyDataPages(app, runtime)
   await registerOrganizationPages(app, runtime)
   await registerHispPages(app, runtime)
   await registerUserPages(app, runtime)
   await registerAccountPages(app, runtime)
   await registerAuditPages(app, runtime)
   await registerReportPages(app, runtime)
+  await registerInboxPages(app, runtime)
+  await registerRecoveryPages(app, runtime)
+  await registerWebhookPages(app, runtime)
+  await registerNotificationPages(app, runtime)
+  await registerSurveyPublicPages(app, runtime)
 }

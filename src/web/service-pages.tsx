@@ -16,6 +16,8 @@ import { Checkbox, CsrfField, EmptyState, ErrorSummary, Pagination, SelectField,
 import { asForm, attempt, formText } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { ServiceForm, serviceInputFromForm, valuesFromService, type ServiceFormValues } from './service-form.tsx'
+import { listSurveys } from '../surveys/index.ts'
+import { ServiceSurveysSection } from './survey-components.tsx'
 
 const PAGE_SIZE = 25
 
@@ -148,7 +150,13 @@ export async function registerServicePages(app: FastifyInstance, runtime: Runtim
     const actor = requireActor(request)
     const service = await getService(db, actor, request.params.id)
     const rights = { ...(await servicePermissions(db, actor, service.id)), audit: canReadAudit(actor) }
-    return sendPage(request, reply, service.name, (csrf) => <ServiceDetail service={service} rights={rights} csrf={csrf} />)
+    const surveys = await listSurveys(db, actor, { serviceId: service.id, page: 1, pageSize: 10 })
+    return sendPage(request, reply, service.name, (csrf) => (
+      <>
+        <ServiceDetail service={service} rights={rights} csrf={csrf} />
+        <ServiceSurveysSection serviceId={service.id} surveys={surveys.items} total={surveys.total} canAdd={rights.edit && service.state !== 'archived'} />
+      </>
+    ))
   })
 
   app.get<{ Params: { id: string } }>('/services/:id/edit', async (request, reply) => {

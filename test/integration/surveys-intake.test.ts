@@ -137,4 +137,16 @@ describeWithWorld('surveys and intake', (w) => {
     assert.equal((await w.t.app.inject({ method: 'PATCH', url: `/api/v1/surveys/${survey.id}`, headers: bearer(w.world.people.analystA), payload: { name: 'x' } })).statusCode, 403)
     assert.equal((await transition(survey.id, 'publish', w.world.people.analystA)).statusCode, 403)
   })
+
+  it('announces publishing and closing to the organization\'s webhooks in the same transaction', async () => {
+    const now = new Date().toISOString()
+    const hookId = crypto.randomUUID()
+    await w.t.runtime.db.insertInto('webhooks').values({ id: hookId, organization_id: w.world.orgs.A.id, url: 'https://hooks.example.gov/cx', secret: 'whsec_test', events: JSON.stringify(['survey.published', 'survey.closed']), active: 1, created_by: null, created_at: now, updated_at: now }).execute()
+    const survey = await published()
+    assert.equal((await transition(survey.id, 'close')).statusCode, 200)
+    const deliveries = await w.t.runtime.db.selectFrom('webhook_deliveries').select(['event', 'payload']).where('webhook_id', '=', hookId).orderBy('created_at').execute()
+    assert.deepEqual(deliveries.map((d) => d.event), ['survey.published', 'survey.closed'])
+    assert.equal((JSON.parse(deliveries[0]?.payload ?? '{}') as { data: { surveyId: string } }).data.surveyId, survey.id)
+    await w.t.runtime.db.updateTable('webhooks').set({ active: 0 }).where('id', '=', hookId).execute()
+  })
 })

@@ -1,0 +1,183 @@
+/**
+ * Accessible server-rendered SVG charts (d3-scale for positions, d3-shape for paths, Preact for markup): a line
+ * chart with points and optional 95% interval whiskers, and a horizontal bar chart. Each chart is an `<svg
+ * role="img">` named by its `<title>` and `<desc>`, has axis titles and a label on every point or bar (meaning never
+ * rests on colour), and is always followed by a table of the same data. Colours and text styles live in cx280.css
+ * (the CSP forbids style attributes).
+ */
+import { scaleBand, scaleLinear, scalePoint } from 'd3-scale'
+import { line } from 'd3-shape'
+
+export interface ChartPoint {
+  readonly label: string
+  readonly value: number | null
+  /** A 95% interval around the value, drawn as a whisker. */
+  readonly lower?: number | null
+  readonly upper?: number | null
+  /** The count behind the value, shown in the table. */
+  readonly n?: number | null
+}
+
+interface ChartText {
+  /** Unique on the page: ids of the title, description and table derive from it. */
+  readonly id: string
+  readonly title: string
+  readonly description: string
+  /** Axis titles. */
+  readonly xLabel: string
+  readonly yLabel: string
+  readonly format?: (value: number) => string
+  /** Value axis domain (default 0 to 1). */
+  readonly domain?: readonly [number, number]
+  /** Heading of the table's count column (default "n"). */
+  readonly countLabel?: string
+}
+
+export interface LineChartProps extends ChartText {
+  readonly points: readonly ChartPoint[]
+}
+
+export interface BarChartProps extends ChartText {
+  readonly bars: readonly ChartPoint[]
+}
+
+const WIDTH = 640
+export const percent = (value: number): string => `${(value * 100).toFixed(1)}%`
+
+/** A line chart: one point per category along x, whiskers for intervals, the value written above each point. */
+export function LineChart(props: LineChartProps) {
+  const { id, points, format = percent, domain = [0, 1] } = props
+  const height = 320
+  const margin = { top: 28, right: 24, bottom: 64, left: 72 }
+  const x = scalePoint<string>().domain(points.map((p) => p.label)).range([margin.left, WIDTH - margin.right]).padding(0.5)
+  const y = scaleLinear().domain(domain).range([height - margin.bottom, margin.top]).nice()
+  const path = line<ChartPoint>().defined((p) => p.value !== null).x((p) => x(p.label) ?? 0).y((p) => y(p.value ?? 0))(points) ?? ''
+  const rotate = points.length > 8
+  return (
+    <figure class="cx-chart" aria-labelledby={`${id}-caption`}>
+      <figcaption id={`${id}-caption`} class="cx-chart__caption">{props.title}</figcaption>
+      <svg class="cx-chart__svg" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{props.title}</title>
+        <desc id={`${id}-desc`}>{props.description}</desc>
+        <ValueAxis id={id} y={y} left={margin.left} right={WIDTH - margin.right} format={format} label={props.yLabel} />
+        <line class="cx-chart__axis-line" x1={margin.left} x2={WIDTH - margin.right} y1={height - margin.bottom} y2={height - margin.bottom} />
+        {points.map((p) => {
+          const cx = x(p.label) ?? 0
+          const ty = height - margin.bottom + 18
+          return (
+            <text key={`x-${p.label}`} class={`cx-chart__tick${rotate ? ' cx-chart__tick--end' : ' cx-chart__tick--middle'}`} x={cx} y={ty}
+              transform={rotate ? `rotate(-35 ${cx} ${ty})` : undefined}>{p.label}</text>
+          )
+        })}
+        <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.xLabel}</text>
+        <path class="cx-chart__line" d={path} />
+        {points.map((p) => {
+          if (p.value === null) return null
+          const cx = x(p.label) ?? 0
+          const cy = y(p.value)
+          return (
+            <g key={`p-${p.label}`}>
+              {p.lower !== undefined && p.lower !== null && p.upper !== undefined && p.upper !== null && (
+                <g class="cx-chart__interval">
+                  <line x1={cx} x2={cx} y1={y(p.lower)} y2={y(p.upper)} />
+                  <line x1={cx - 6} x2={cx + 6} y1={y(p.lower)} y2={y(p.lower)} />
+                  <line x1={cx - 6} x2={cx + 6} y1={y(p.upper)} y2={y(p.upper)} />
+                </g>
+              )}
+              <circle class="cx-chart__point" cx={cx} cy={cy} r={5} />
+              <text class="cx-chart__value cx-chart__tick--start" x={cx + 9} y={cy - 8}>{format(p.value)}</text>
+            </g>
+          )
+        })}
+      </svg>
+      <ChartTable {...props} rows={points} />
+    </figure>
+  )
+}
+
+/** A horizontal bar chart: one bar per category, its value written at the end of the bar. */
+export function BarChart(props: BarChartProps) {
+  const { id, bars, format = percent, domain = [0, 1] } = props
+  const band = 30
+  const margin = { top: 12, right: 72, bottom: 52, left: 190 }
+  const height = margin.top + margin.bottom + band * Math.max(1, bars.length)
+  const x = scaleLinear().domain(domain).range([margin.left, WIDTH - margin.right]).nice()
+  const y = scaleBand<string>().domain(bars.map((b) => b.label)).range([margin.top, height - margin.bottom]).padding(0.25)
+  return (
+    <figure class="cx-chart" aria-labelledby={`${id}-caption`}>
+      <figcaption id={`${id}-caption`} class="cx-chart__caption">{props.title}</figcaption>
+      <svg class="cx-chart__svg" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <title id={`${id}-title`}>{props.title}</title>
+        <desc id={`${id}-desc`}>{props.description}</desc>
+        {x.ticks(5).map((t) => (
+          <g key={`g-${t}`}>
+            <line class="cx-chart__grid" x1={x(t)} x2={x(t)} y1={margin.top} y2={height - margin.bottom} />
+            <text class="cx-chart__tick cx-chart__tick--middle" x={x(t)} y={height - margin.bottom + 18}>{format(t)}</text>
+          </g>
+        ))}
+        <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.yLabel}</text>
+        {bars.map((b) => {
+          const top = y(b.label) ?? 0
+          const width = b.value === null ? 0 : Math.max(0, x(b.value) - margin.left)
+          return (
+            <g key={`b-${b.label}`}>
+              <text class="cx-chart__tick cx-chart__tick--end" x={margin.left - 8} y={top + y.bandwidth() / 2 + 4}>{b.label}</text>
+              <rect class="cx-chart__bar" x={margin.left} y={top} width={width} height={y.bandwidth()} />
+              <text class="cx-chart__value cx-chart__tick--start" x={margin.left + width + 6} y={top + y.bandwidth() / 2 + 4}>{b.value === null ? 'no data' : format(b.value)}</text>
+            </g>
+          )
+        })}
+        <line class="cx-chart__axis-line" x1={margin.left} x2={margin.left} y1={margin.top} y2={height - margin.bottom} />
+      </svg>
+      <ChartTable {...props} rows={bars} />
+    </figure>
+  )
+}
+
+function ValueAxis({ id, y, left, right, format, label }: {
+  id: string; y: ReturnType<typeof scaleLinear<number, number>>; left: number; right: number; format: (v: number) => string; label: string
+}) {
+  const middle = (y.range()[0] as number + (y.range()[1] as number)) / 2
+  return (
+    <g id={`${id}-y-axis`}>
+      {y.ticks(5).map((t) => (
+        <g key={`y-${t}`}>
+          <line class="cx-chart__grid" x1={left} x2={right} y1={y(t)} y2={y(t)} />
+          <text class="cx-chart__tick cx-chart__tick--end" x={left - 8} y={y(t) + 4}>{format(t)}</text>
+        </g>
+      ))}
+      <text class="cx-chart__axis-title cx-chart__tick--middle" x={16} y={middle} transform={`rotate(-90 16 ${middle})`}>{label}</text>
+    </g>
+  )
+}
+
+/** The chart's data as a table: category, value, interval and n when the data has them. */
+function ChartTable({ id, title, xLabel, yLabel, rows, format = percent, countLabel = 'n' }: ChartText & { rows: readonly ChartPoint[] }) {
+  const intervals = rows.some((r) => r.lower !== undefined && r.lower !== null)
+  const counts = rows.some((r) => r.n !== undefined && r.n !== null)
+  return (
+    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-labelledby={`${id}-table-caption`}>
+      <table class="usa-table usa-table--borderless usa-table--compact cx-chart__table">
+        <caption id={`${id}-table-caption`}>Data for “{title}”</caption>
+        <thead>
+          <tr>
+            <th scope="col">{xLabel}</th>
+            <th scope="col">{yLabel}</th>
+            {intervals && <th scope="col">95% interval</th>}
+            {counts && <th scope="col">{countLabel}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.label}>
+              <th scope="row">{r.label}</th>
+              <td>{r.value === null ? 'no data' : format(r.value)}</td>
+              {intervals && <td>{r.lower !== undefined && r.lower !== null && r.upper !== undefined && r.upper !== null ? `${format(r.lower)} – ${format(r.upper)}` : '—'}</td>}
+              {counts && <td>{r.n === undefined || r.n === null ? '—' : r.n.toLocaleString('en-US')}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
