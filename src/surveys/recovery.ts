@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import { sql } from 'kysely'
-import { pick, type Question, type SurveyDefinition } from '../a11/survey-model.ts'
+import type { QuestionRole, SurveyDefinition } from '../a11/survey-model.ts'
 import { recordAudit } from '../audit/audit-log.ts'
 import type { Actor, Role } from '../auth/actor.ts'
 import { loadUserActor } from '../auth/users.ts'
@@ -16,7 +16,7 @@ import type { Database } from '../db/schema.ts'
 import { newId, nowIso, subtreePattern } from '../db/values.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts'
 import { enqueueWebhookEvent } from '../notify/webhook-outbox.ts'
-import { maskPii } from '../privacy/pii.ts'
+import { responseAnswers } from './response-view.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -178,38 +178,16 @@ async function loadCase(db: Db, actor: Actor | null, id: string): Promise<Summar
   return row
 }
 
-function describeAnswer(question: Question | undefined, rows: readonly Database['response_answers'][], reveal: boolean, language: string): string {
-  const text = (value: string) => (reveal ? value : maskPii(value))
-  const parts = rows.map((row) => {
-    if (row.option_key !== null) {
-      const label = pick(question?.options?.find((o) => o.key === row.option_key)?.label, language, language) || row.option_key
-      return row.text_value ? `${label}: ${text(row.text_value)}` : label
-    }
-    if (row.number_value !== null) {
-      if (question?.type === 'thumbs') return row.number_value === 1 ? 'Thumbs up' : 'Thumbs down'
-      if (question?.type === 'yes_no') return row.number_value === 1 ? 'Yes' : 'No'
-      if (question?.type === 'likert') return `${row.number_value} of 5`
-      return String(row.number_value)
-    }
-    return row.text_value !== null ? text(row.text_value) : ''
-  })
-  return parts.filter((p) => p !== '').join('; ')
-}
-
 /** The response behind a case, each answered question with its prompt in the survey's default language. */
 async function caseResponse(db: Db, responseId: string, reveal: boolean): Promise<CaseResponse> {
   const response = await db.selectFrom('responses as r').innerJoin('survey_versions as v', 'v.id', 'r.survey_version_id')
     .select(['r.id', 'r.submitted_at', 'r.channel', 'r.language', 'r.trust_value', 'r.branch', 'r.status', 'v.definition'])
     .where('r.id', '=', responseId).executeTakeFirstOrThrow()
   const definition = JSON.parse(response.definition) as SurveyDefinition
-  const fallback = definition.languages[0] ?? 'en'
   const rows = await db.selectFrom('response_answers').selectAll().where('response_id', '=', responseId).orderBy('position').execute()
-  const byQuestion = new Map<string, Database['response_answers'][]>()
-  for (const row of rows) byQuestion.set(row.question_key, [...(byQuestion.get(row.question_key) ?? []), row])
-  const answers = [...byQuestion.entries()].map(([key, answerRows]) => {
-    const question = definition.questions.find((q) => q.key === key)
-    return { questionKey: key, role: answerRows[0]?.role ?? null, prompt: pick(question?.prompt, fallback, fallback) || key, answer: describeAnswer(question, answerRows, reveal, fallback) }
-  })
+  const answerRows = rows.map((r) => ({ questionKey: r.question_key, role: r.role as QuestionRole | null, optionKey: r.option_key, numberValue: r.number_value, textValue: r.text_value }))
+  const answers = responseAnswers(definition, answerRows, { revealed: reveal })
+    .map((a) => ({ questionKey: a.questionKey, role: a.role, prompt: a.prompt, answer: a.answer ?? '' }))
   return {
     id: response.id, submittedAt: response.submitted_at, channel: response.channel, language: response.language, trustValue: response.trust_value,
     branch: response.branch, status: response.status, answers,

@@ -5,6 +5,7 @@
 import type { ComponentChildren } from 'preact'
 import type { Actor } from '../auth/actor.ts'
 import { canListUsers, canReadAudit, isStaff } from '../auth/permissions.ts'
+import { GovBanner } from './gov-banner.tsx'
 
 export interface PageFrame {
   readonly title: string
@@ -38,44 +39,6 @@ const pathOnly = (url: string) => url.split(/[?#]/)[0] ?? url
 /** The section a page belongs to is highlighted; only the exact page is announced as the current page. */
 const inSection = (url: string, href: string) => pathOnly(url) === href || pathOnly(url).startsWith(`${href}/`)
 
-function GovBanner() {
-  return (
-    <section class="usa-banner" aria-label="Official website of the United States government">
-      <div class="usa-accordion">
-        <header class="usa-banner__header">
-          <div class="usa-banner__inner">
-            <div class="grid-col-auto">
-              <img aria-hidden="true" class="usa-banner__header-flag" src="/assets/uswds/img/us_flag_small.png" alt="" />
-            </div>
-            <div class="grid-col-fill tablet:grid-col-auto" aria-hidden="true">
-              <p class="usa-banner__header-text">An official website of the United States government</p>
-              <p class="usa-banner__header-action">Here’s how you know</p>
-            </div>
-            <button type="button" class="usa-accordion__button usa-banner__button" aria-expanded="false" aria-controls="gov-banner-default">
-              <span class="usa-banner__button-text">Here’s how you know</span>
-            </button>
-          </div>
-        </header>
-        <div class="usa-banner__content usa-accordion__content" id="gov-banner-default" hidden>
-          <div class="grid-row grid-gap-lg">
-            <div class="usa-banner__guidance tablet:grid-col-6">
-              <img class="usa-banner__icon usa-media-block__img" src="/assets/uswds/img/icon-dot-gov.svg" role="img" alt="" aria-hidden="true" />
-              <div class="usa-media-block__body">
-                <p><strong>Official websites use .gov</strong><br />A <strong>.gov</strong> website belongs to an official government organization in the United States.</p>
-              </div>
-            </div>
-            <div class="usa-banner__guidance tablet:grid-col-6">
-              <img class="usa-banner__icon usa-media-block__img" src="/assets/uswds/img/icon-https.svg" role="img" alt="" aria-hidden="true" />
-              <div class="usa-media-block__body">
-                <p><strong>Secure .gov websites use HTTPS</strong><br />A <strong>lock</strong> or <strong>https://</strong> means you’ve safely connected to the .gov website. Share sensitive information only on official, secure websites.</p>
-              </div>
-            </div>
-          </div>
-        </div>
-      </div>
-    </section>
-  )
-}
 
 function Header({ actor, csrfToken, currentPath }: PageFrame) {
   const items = navigationFor(actor)
@@ -136,7 +99,7 @@ export function Layout(props: PageFrame & { children: ComponentChildren }) {
       </head>
       <body>
         <a class="usa-skipnav" href="#main-content">Skip to main content</a>
-        <GovBanner />
+        <GovBanner language="en" id="gov-banner-default" />
         <Header {...props} />
         <main id="main-content" class="grid-container cx-main" tabIndex={-1}>
           {props.flash && (
