@@ -2,11 +2,13 @@
  * `npm run bench`: runs every benchmark and prints a plain-text table of figures. Each benchmark makes its own data
  * in its own temporary CX280_DATA_DIR (never ./data) and removes it afterwards. See bench/README.md.
  *
- * Options (all optional): --only startup|api   --services N (2000)   --duration S (5)   --warmup S (1)   --connections N (10)
+ * Options (all optional): --only startup|api|intake   --services N (2000)   --duration S (5)   --warmup S (1)   --connections N (10)
+ *   --intake-duration S (20)   --intake-connections N (default: sweep 1..16 and pick the best with p99 <= 20 ms)
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { benchApi } from './api.ts'
+import { benchIntake } from './intake.ts'
 import { num, renderSection, type Section } from './report.ts'
 import { cleanupEverything } from './server.ts'
 import { benchStartup } from './startup.ts'
@@ -22,16 +24,23 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       only: { type: 'string' }, services: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' },
+      'intake-duration': { type: 'string' }, 'intake-connections': { type: 'string' },
     },
     strict: true,
   })
   const only = values.only
-  if (only !== undefined && only !== 'startup' && only !== 'api') throw new Error('--only must be startup or api')
+  if (only !== undefined && only !== 'startup' && only !== 'api' && only !== 'intake') throw new Error('--only must be startup, api or intake')
   const apiOptions = {
     services: positiveInteger(values.services, 2000, 'services'),
     durationSeconds: positiveInteger(values.duration, 5, 'duration'),
     warmupSeconds: positiveInteger(values.warmup, 1, 'warmup'),
     connections: positiveInteger(values.connections, 10, 'connections'),
+  }
+  const intakeOptions = {
+    durationSeconds: positiveInteger(values['intake-duration'], 20, 'intake-duration'),
+    warmupSeconds: 3,
+    sweepSeconds: 4,
+    connections: values['intake-connections'] === undefined ? null : positiveInteger(values['intake-connections'], 8, 'intake-connections'),
   }
 
   const started = performance.now()
@@ -40,15 +49,21 @@ async function main(): Promise<void> {
   const sections: Section[] = []
   const warnings: string[] = []
 
-  if (only !== 'api') {
+  if (only === undefined || only === 'startup') {
     log('start-up benchmark ...')
     sections.push(await benchStartup(log))
   }
-  if (only !== 'startup') {
+  if (only === undefined || only === 'api') {
     log('API benchmark ...')
     const api = await benchApi(apiOptions, log)
     sections.push(...api.sections)
     warnings.push(...api.warnings)
+  }
+  if (only === undefined || only === 'intake') {
+    log('intake benchmark ...')
+    const intake = await benchIntake(intakeOptions, log)
+    sections.push(...intake.sections)
+    warnings.push(...intake.warnings)
   }
 
   if (loadAtStart > 1.5) warnings.push(`the 1-min load average was ${num(loadAtStart, 2)} when the bench started: other work was competing for the ${cpus().length} cores, so treat the figures as pessimistic`)

@@ -69,7 +69,7 @@ export function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   for (const name of ['DATABASE_URL', 'EVENTS_URL', 'CX280_PUBLIC_URL', 'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'OIDC_ISSUER', 'LOG_LEVEL', 'CX280_TRUST_PROXY']) {
     delete env[name]
   }
-  return { ...env, CX280_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', CX280_PUBLIC_RATE_LIMIT: BENCH_RATE_LIMIT }
+  return { ...env, CX280_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', CX280_PUBLIC_RATE_LIMIT: BENCH_RATE_LIMIT, CX280_INTAKE_RATE_LIMIT: BENCH_RATE_LIMIT }
 }
 
 export interface RunningServer {
@@ -105,6 +105,8 @@ export interface StartOptions {
   readonly via?: 'direct' | 'npm'
   readonly dataDir: string
   readonly timeoutMs?: number
+  /** Extra environment for this server (e.g. LOG_LEVEL), applied after `serverEnv`. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -115,7 +117,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     : [process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve']] as const
   let printed = ''
   const started = performance.now()
-  const child = spawn(command, [...args], { cwd: REPO_ROOT, env: serverEnv(options.dataDir, port), stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(command, [...args], { cwd: REPO_ROOT, env: { ...serverEnv(options.dataDir, port), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   liveChildren.add(child)
   child.once('exit', () => liveChildren.delete(child))
   const keep = (chunk: Buffer) => {

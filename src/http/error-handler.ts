@@ -52,9 +52,18 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   return describeFastifyError(error as FastifyError)
 }
 
+/** busboy (under @fastify/multipart) reports a malformed form body with a plain Error and no status. */
+const MALFORMED_MULTIPART = /^(Multipart: |Unexpected end of (multipart data|form)|Malformed part header)/
+
+function isMalformedMultipart(error: unknown, request: FastifyRequest): boolean {
+  return error instanceof Error && !(error instanceof AppError) && /^\s*multipart\//i.test(request.headers['content-type'] ?? '') && MALFORMED_MULTIPART.test(error.message)
+}
+
 export function installErrorHandling(app: FastifyInstance, renderPage: ErrorPageRenderer): void {
   app.setErrorHandler((error, request, reply) => {
-    const { status, body } = describeError(error)
+    const { status, body } = isMalformedMultipart(error, request)
+      ? { status: 400, body: { error: 'invalid', message: 'The form data could not be read.', fields: { _: 'is malformed' } } }
+      : describeError(error)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     if (status === 401 && !isApiRequest(request) && request.method === 'GET') {
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`)

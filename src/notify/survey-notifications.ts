@@ -48,10 +48,10 @@ export interface SubscriptionView {
   readonly mode: NotificationMode
 }
 
-async function readableSurvey(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<{ id: string; name: string; organization_path: string }> {
+async function readableSurvey(db: Kysely<Database>, actor: Actor, surveyId: string): Promise<{ id: string; name: string; organization_id: string; organization_path: string }> {
   if (!/^[0-9a-f-]{36}$/i.test(surveyId)) throw new NotFound('Survey')
   const survey = await db.selectFrom('surveys as s').innerJoin('services as svc', 'svc.id', 's.service_id').innerJoin('organizations as o', 'o.id', 'svc.organization_id')
-    .select(['s.id', 's.name', 'o.path as organization_path']).where('s.id', '=', surveyId).executeTakeFirst()
+    .select(['s.id', 's.name', 'o.id as organization_id', 'o.path as organization_path']).where('s.id', '=', surveyId).executeTakeFirst()
   if (!survey || !canReadOrganization(actor, survey.organization_path)) throw new NotFound('Survey')
   return survey
 }
@@ -80,7 +80,7 @@ export async function setSubscription(db: Kysely<Database>, actor: Actor, survey
     if (mode === 'off') await trx.deleteFrom('survey_subscriptions').where('survey_id', '=', survey.id).where('user_id', '=', userId).execute()
     else if (existing) await trx.updateTable('survey_subscriptions').set({ mode }).where('survey_id', '=', survey.id).where('user_id', '=', userId).execute()
     else await trx.insertInto('survey_subscriptions').values({ survey_id: survey.id, user_id: userId, mode, last_digest_at: now.toISOString() }).execute()
-    await recordAudit(trx, actor, { action: 'survey.subscription', entityType: 'survey', entityId: survey.id, before: { mode: before }, after: { mode } })
+    await recordAudit(trx, actor, { action: 'survey.subscription', entityType: 'survey', entityId: survey.id, organizationId: survey.organization_id, before: { mode: before }, after: { mode } })
   })
   return { surveyId: survey.id, surveyName: survey.name, mode }
 }

@@ -229,6 +229,7 @@ async function assigneesFor(db: Db, organizationPath: string): Promise<CaseAssig
 /** The people the actor may assign this case to (for the assignee picker). */
 export async function listCaseAssignees(db: Kysely<Database>, actor: Actor, id: string): Promise<CaseAssignee[]> {
   const row = await loadCase(db, actor, id)
+  assertWork(actor, row)
   return assigneesFor(db, row.organization_path)
 }
 

@@ -13,6 +13,13 @@
  * Writes that would break later cells (lifecycle steps, revoking keys, changing roles) act on fresh records made for
  * that one cell: `:freshServiceA1` (a created service in A1 owned by managerA1), `:submittedServiceA1`,
  * `:freshAnalystA1` (an analyst in A1) and `:spareKeyOfManagerA1`.
+ *
+ * Post-transaction feedback (issue 3) acts on records made once per engine through the domain functions by a system
+ * actor: `:surveyA1` (published A-11 Likert survey with the contact questions, on serviceA1), `:draftA1`, `:surveyB`
+ * (published, on serviceB), `:responseA1` (a negative answer asking for contact, so it opened `:caseA1`), `:webhookA`
+ * and `:webhookA1`; and on fresh ones per cell: `:freshDraftA1`, `:freshPublishedA1`, `:freshResponseA1` (a response
+ * in surveyA1, e.g. to be trashed) and `:freshWebhookA` (to be deleted). The public intake (responses, offers, the
+ * hosted page) is no person's change: a permitted call stores something but writes no audit entry (`intake` rows).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -20,6 +27,8 @@ import type { LightMyRequestResponse } from 'fastify'
 import { createApiKey, createUser, systemActor } from '../../src/auth/index.ts'
 import { digest } from '../../src/auth/tokens.ts'
 import { createService, transitionService } from '../../src/catalog/index.ts'
+import { createWebhook } from '../../src/notify/webhooks.ts'
+import { createSurvey, loadPublicSurvey, submitResponse, transitionSurvey } from '../../src/surveys/index.ts'
 import { ENGINES } from '../helpers/engines.ts'
 import { bearer, createTestApp, form, json, PASSWORD, seedWorld, signIn, type TestApp, type World } from '../helpers/test-app.ts'
 
@@ -40,6 +49,7 @@ interface Ctx {
   /** Anonymous CSRF cookie and token (from /login), so anonymous form posts get past CSRF and meet authentication. */
   readonly anonymous: { cookie: string; csrf: string }
   readonly resetToken: string
+  readonly feedback: Feedback
   /** A number unique within the engine's run, for names, slugs and emails. */
   next(): number
 }
@@ -60,10 +70,53 @@ const TARGETS: Readonly<Record<string, (c: Ctx) => string | Promise<string>>> = 
   submittedServiceA1: async (c) => (await transitionService(c.t.runtime.db, system, (await freshServiceA1(c)).id, 'submit')).id,
   freshAnalystA1: async (c) => (await createUser(c.t.runtime.db, system, { email: `fresh${c.next()}@test.gov`, name: 'Fresh analyst', roles: [{ role: 'analyst', organizationId: c.world.orgs.A1.id }] })).id,
   spareKeyOfManagerA1: async (c) => (await createApiKey(c.t.runtime.db, c.world.people.managerA1.actor, `spare ${c.next()}`)).key.id,
+  surveyA1: (c) => c.feedback.surveyA1,
+  draftA1: (c) => c.feedback.draftA1,
+  surveyB: (c) => c.feedback.surveyB,
+  responseA1: (c) => c.feedback.responseA1,
+  caseA1: (c) => c.feedback.caseA1,
+  webhookA: (c) => c.feedback.webhookA,
+  webhookA1: (c) => c.feedback.webhookA1,
+  freshDraftA1: async (c) => (await surveyOn(c.t, c.world.services.serviceA1.id)).id,
+  freshPublishedA1: async (c) => (await publishedOn(c.t, c.world.services.serviceA1.id)).id,
+  freshResponseA1,
+  freshWebhookA: async (c) => (await webhookOf(c.t, c.world.orgs.A.id)).id,
 }
 
 function freshServiceA1(c: Ctx) {
   return createService(c.t.runtime.db, system, { name: `Fresh service ${c.next()}`, organizationId: c.world.orgs.A1.id, ownerUserId: c.world.people.managerA1.id, kind: 'regulatory', channels: ['website'] })
+}
+
+// ─── Feedback records (issue 3), made through the domain functions ────────────────────────────────────────────
+interface Feedback {
+  readonly surveyA1: string
+  readonly draftA1: string
+  readonly surveyB: string
+  readonly responseA1: string
+  readonly caseA1: string
+  readonly webhookA: string
+  readonly webhookA1: string
+}
+
+/** A draft A-11 Likert survey (English and Spanish) with the consent-to-contact questions. */
+const surveyOn = (t: TestApp, serviceId: string) => createSurvey(t.runtime.db, system, { serviceId, template: 'a11_v2_likert', askContact: true })
+const publishedOn = async (t: TestApp, serviceId: string) => transitionSurvey(t.runtime.db, system, (await surveyOn(t, serviceId)).id, 'publish')
+const respond = async (t: TestApp, surveyId: string, answers: Record<string, unknown>) =>
+  submitResponse(t.runtime.db, await loadPublicSurvey(t.runtime.db, surveyId), answers, { source: 'api', language: 'en' })
+const webhookOf = (t: TestApp, organizationId: string) =>
+  createWebhook(t.runtime.db, system, { organizationId, url: 'https://hooks.example.gov/cx280', events: ['response.created', 'recovery_case.opened'] })
+async function freshResponseA1(c: Ctx): Promise<string> {
+  return (await respond(c.t, c.feedback.surveyA1, { trust: 5 })).id
+}
+
+async function seedFeedback(t: TestApp, world: World): Promise<Feedback> {
+  const surveyA1 = (await publishedOn(t, world.services.serviceA1.id)).id
+  const complaint = await respond(t, surveyA1, { trust: 2, drivers_negative: ['efficiency'], open_text: 'Call me at 555-123-4567', contact_consent: 'yes', contact_details: 'pat@example.com' })
+  assert.ok(complaint.recoveryCaseId, 'a negative answer asking for contact opens a recovery case')
+  return {
+    surveyA1, draftA1: (await surveyOn(t, world.services.serviceA1.id)).id, surveyB: (await publishedOn(t, world.services.serviceB.id)).id,
+    responseA1: complaint.id, caseA1: complaint.recoveryCaseId, webhookA: (await webhookOf(t, world.orgs.A.id)).id, webhookA1: (await webhookOf(t, world.orgs.A1.id)).id,
+  }
 }
 
 async function resolve(c: Ctx, path: string): Promise<string> {
@@ -78,7 +131,7 @@ async function resolve(c: Ctx, path: string): Promise<string> {
 }
 
 // ─── The API matrix ────────────────────────────────────────────────────────────────────────────────────────────
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS'
 interface ApiRow {
   readonly method: Method
   readonly path: string
@@ -86,57 +139,124 @@ interface ApiRow {
   readonly expect: Row7
   readonly body?: (c: Ctx, n: number) => unknown
   readonly csv?: (c: Ctx, n: number) => string
+  /** A GET that writes (an audited reveal): checked like a write. */
+  readonly write?: boolean
+  /** Public intake: a permitted call stores something but is no person's change, so it leaves no audit entry. */
+  readonly intake?: boolean
 }
-const api = (method: Method, path: string, expect: Row7, extra: Partial<Pick<ApiRow, 'note' | 'body' | 'csv'>> = {}): ApiRow => ({ method, path, expect, ...extra })
+const api = (method: Method, path: string, expect: Row7, extra: Partial<Pick<ApiRow, 'note' | 'body' | 'csv' | 'write' | 'intake'>> = {}): ApiRow => ({ method, path, expect, ...extra })
 
 const officeUnderA1 = (c: Ctx, n: number) => ({ kind: 'office', name: `Office ${n}`, abbreviation: null, parentId: c.world.orgs.A1.id })
 const serviceInA1 = (c: Ctx, n: number) => ({ name: `Matrix service ${n}`, organizationId: c.world.orgs.A1.id, kind: 'benefits', channels: ['website'] })
 const analystInA1 = (c: Ctx, n: number) => ({ email: `new${n}@test.gov`, name: `New ${n}`, roles: [{ role: 'analyst', organizationId: c.world.orgs.A1.id }] })
+const surveyOnServiceA1 = (c: Ctx, n: number) => ({ serviceId: c.world.services.serviceA1.id, template: 'a11_v2_thumbs', name: `Matrix survey ${n}` })
+/** A due date unique to the cell, so each permitted update changes the case. */
+const dueOn = (n: number) => new Date(Date.UTC(2031, 0, 1) + n * 86_400_000).toISOString().slice(0, 10)
 
 const API_MATRIX: readonly ApiRow[] = [
-  //   method    path                                                anon admin revwr leadA mgrA1 anlsA leadB
-  api('GET',    '/api/v1/organizations',                            [401,  200,  200,  200,  200,  200,  200]),
-  api('POST',   '/api/v1/organizations',                            [401,  201,  403,  403,  403,  403,  403], { note: 'department', body: (_c, n) => ({ kind: 'department', name: `Department ${n}`, parentId: null }) }),
-  api('POST',   '/api/v1/organizations',                            [401,  201,  403,  201,  403,  403,  404], { note: 'office under A1', body: officeUnderA1 }),
-  api('GET',    '/api/v1/organizations/:A',                         [401,  200,  200,  200,  404,  200,  404]),
-  api('GET',    '/api/v1/organizations/:A1',                        [401,  200,  200,  200,  200,  200,  404]),
-  api('PATCH',  '/api/v1/organizations/:A',                         [401,  200,  403,  200,  404,  403,  404], { body: () => ({ abbreviation: 'DA' }) }),
-  api('PATCH',  '/api/v1/organizations/:A1',                        [401,  200,  403,  200,  403,  403,  404], { body: () => ({ name: 'Bureau A1' }) }),
+  //   method     path                                               anon admin revwr leadA mgrA1 anlsA leadB
+  api('GET',     '/api/v1/organizations',                            [401,  200,  200,  200,  200,  200,  200]),
+  api('POST',    '/api/v1/organizations',                            [401,  201,  403,  403,  403,  403,  403], { note: 'department', body: (_c, n) => ({ kind: 'department', name: `Department ${n}`, parentId: null }) }),
+  api('POST',    '/api/v1/organizations',                            [401,  201,  403,  201,  403,  403,  404], { note: 'office under A1', body: officeUnderA1 }),
+  api('GET',     '/api/v1/organizations/:A',                         [401,  200,  200,  200,  404,  200,  404]),
+  api('GET',     '/api/v1/organizations/:A1',                        [401,  200,  200,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/organizations/:A',                         [401,  200,  403,  200,  404,  403,  404], { body: () => ({ abbreviation: 'DA' }) }),
+  api('PATCH',   '/api/v1/organizations/:A1',                        [401,  200,  403,  200,  403,  403,  404], { body: () => ({ name: 'Bureau A1' }) }),
 
-  api('GET',    '/api/v1/hisps',                                    [401,  200,  200,  200,  200,  200,  200]),
-  api('POST',   '/api/v1/hisps',                                    [401,  201,  403,  403,  403,  403,  403], { body: (_c, n) => ({ name: `HISP ${n}`, slug: `hisp-${n}` }) }),
-  api('GET',    '/api/v1/hisps/:hisp',                              [401,  200,  200,  200,  200,  200,  200]),
-  api('PATCH',  '/api/v1/hisps/:hisp',                              [401,  200,  403,  403,  403,  403,  403], { body: (_c, n) => ({ description: `edit ${n}` }) }),
+  api('GET',     '/api/v1/hisps',                                    [401,  200,  200,  200,  200,  200,  200]),
+  api('POST',    '/api/v1/hisps',                                    [401,  201,  403,  403,  403,  403,  403], { body: (_c, n) => ({ name: `HISP ${n}`, slug: `hisp-${n}` }) }),
+  api('GET',     '/api/v1/hisps/:hisp',                              [401,  200,  200,  200,  200,  200,  200]),
+  api('PATCH',   '/api/v1/hisps/:hisp',                              [401,  200,  403,  403,  403,  403,  403], { body: (_c, n) => ({ description: `edit ${n}` }) }),
 
-  api('GET',    '/api/v1/services',                                 [401,  200,  200,  200,  200,  200,  200]),
-  api('POST',   '/api/v1/services',                                 [401,  201,  403,  201,  201,  403,  404], { note: 'in A1', body: serviceInA1 }),
-  api('GET',    '/api/v1/services/:serviceA1',                      [401,  200,  200,  200,  200,  200,  404]),
-  api('PATCH',  '/api/v1/services/:serviceA1',                      [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
-  api('PATCH',  '/api/v1/services/:serviceA1Other',                 [401,  200,  403,  200,  403,  403,  404], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
-  api('GET',    '/api/v1/services/:serviceB',                       [401,  200,  200,  404,  404,  404,  200]),
-  api('PATCH',  '/api/v1/services/:serviceB',                       [401,  200,  403,  404,  404,  404,  200], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
-  api('POST',   '/api/v1/services/:freshServiceA1/transitions',     [401,  200,  403,  200,  200,  403,  404], { note: 'submit', body: () => ({ transition: 'submit' }) }),
-  api('POST',   '/api/v1/services/:submittedServiceA1/transitions', [401,  200,  200,  403,  403,  403,  404], { note: 'approve', body: () => ({ transition: 'approve' }) }),
+  api('GET',     '/api/v1/services',                                 [401,  200,  200,  200,  200,  200,  200]),
+  api('POST',    '/api/v1/services',                                 [401,  201,  403,  201,  201,  403,  404], { note: 'in A1', body: serviceInA1 }),
+  api('GET',     '/api/v1/services/:serviceA1',                      [401,  200,  200,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/services/:serviceA1',                      [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
+  api('PATCH',   '/api/v1/services/:serviceA1Other',                 [401,  200,  403,  200,  403,  403,  404], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
+  api('GET',     '/api/v1/services/:serviceB',                       [401,  200,  200,  404,  404,  404,  200]),
+  api('PATCH',   '/api/v1/services/:serviceB',                       [401,  200,  403,  404,  404,  404,  200], { body: (_c, n) => ({ shortDescription: `edit ${n}` }) }),
+  api('POST',    '/api/v1/services/:freshServiceA1/transitions',     [401,  200,  403,  200,  200,  403,  404], { note: 'submit', body: () => ({ transition: 'submit' }) }),
+  api('POST',    '/api/v1/services/:submittedServiceA1/transitions', [401,  200,  200,  403,  403,  403,  404], { note: 'approve', body: () => ({ transition: 'approve' }) }),
   // leadB's CSV names an organization leadB cannot see: the import answers with its per-row report (400), as it
   // does for a misspelt organization, so nothing is revealed (docs/errors.md: "a CSV with bad rows").
-  api('POST',   '/api/v1/services/import',                          [401,  200,  403,  200,  200,  403,  400], { note: 'CSV, a new service in A1', csv: (c, n) => `name,organization\nImported ${n},${c.world.orgs.A1.id}\n` }),
-  api('GET',    '/api/v1/services/export',                          [401,  200,  200,  200,  200,  200,  200]),
-  api('GET',    '/api/v1/reports/digitization-gaps',                [401,  200,  200,  200,  200,  200,  200]),
+  api('POST',    '/api/v1/services/import',                          [401,  200,  403,  200,  200,  403,  400], { note: 'CSV, a new service in A1', csv: (c, n) => `name,organization\nImported ${n},${c.world.orgs.A1.id}\n` }),
+  api('GET',     '/api/v1/services/export',                          [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/reports/digitization-gaps',                [401,  200,  200,  200,  200,  200,  200]),
 
-  api('GET',    '/api/v1/me',                                       [401,  200,  200,  200,  200,  200,  200]),
-  api('GET',    '/api/v1/users',                                    [401,  200,  403,  200,  403,  403,  200]),
-  api('POST',   '/api/v1/users',                                    [401,  201,  403,  201,  403,  403,  404], { note: 'analyst in A1', body: analystInA1 }),
-  api('POST',   '/api/v1/users',                                    [401,  201,  403,  403,  403,  403,  403], { note: 'grants admin', body: (_c, n) => ({ email: `boss${n}@test.gov`, name: `Boss ${n}`, roles: [{ role: 'admin', organizationId: null }] }) }),
-  api('GET',    '/api/v1/users/:managerA1',                         [401,  200,  403,  200,  200,  403,  404]),
-  api('PATCH',  '/api/v1/users/:managerA1',                         [401,  200,  403,  200,  403,  403,  404], { note: 'rename', body: () => ({ name: 'ManagerA1' }) }),
-  api('PATCH',  '/api/v1/users/:freshAnalystA1',                    [401,  200,  403,  403,  403,  403,  404], { note: 'grants admin', body: () => ({ roles: [{ role: 'admin', organizationId: null }] }) }),
+  api('GET',     '/api/v1/me',                                       [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/users',                                    [401,  200,  403,  200,  403,  403,  200]),
+  api('POST',    '/api/v1/users',                                    [401,  201,  403,  201,  403,  403,  404], { note: 'analyst in A1', body: analystInA1 }),
+  api('POST',    '/api/v1/users',                                    [401,  201,  403,  403,  403,  403,  403], { note: 'grants admin', body: (_c, n) => ({ email: `boss${n}@test.gov`, name: `Boss ${n}`, roles: [{ role: 'admin', organizationId: null }] }) }),
+  api('GET',     '/api/v1/users/:managerA1',                         [401,  200,  403,  200,  200,  403,  404]),
+  api('PATCH',   '/api/v1/users/:managerA1',                         [401,  200,  403,  200,  403,  403,  404], { note: 'rename', body: () => ({ name: 'ManagerA1' }) }),
+  api('PATCH',   '/api/v1/users/:freshAnalystA1',                    [401,  200,  403,  403,  403,  403,  404], { note: 'grants admin', body: () => ({ roles: [{ role: 'admin', organizationId: null }] }) }),
 
-  api('GET',    '/api/v1/api-keys',                                 [401,  200,  200,  200,  200,  200,  200]),
-  api('POST',   '/api/v1/api-keys',                                 [401,  201,  201,  201,  201,  201,  201], { body: (_c, n) => ({ name: `key ${n}` }) }),
-  api('DELETE', '/api/v1/api-keys/:spareKeyOfManagerA1',            [401,  200,  404,  404,  200,  404,  404]),
+  api('GET',     '/api/v1/api-keys',                                 [401,  200,  200,  200,  200,  200,  200]),
+  api('POST',    '/api/v1/api-keys',                                 [401,  201,  201,  201,  201,  201,  201], { body: (_c, n) => ({ name: `key ${n}` }) }),
+  api('DELETE',  '/api/v1/api-keys/:spareKeyOfManagerA1',            [401,  200,  404,  404,  200,  404,  404]),
 
-  api('GET',    '/api/v1/audit',                                    [401,  200,  403,  403,  403,  403,  403]),
-  api('GET',    '/api/v1/openapi.json',                             [200,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/audit',                                    [401,  200,  403,  403,  403,  403,  403]),
+  api('GET',     '/api/v1/openapi.json',                             [200,  200,  200,  200,  200,  200,  200]),
+
+  // ── Post-transaction feedback (issue 3) ──
+  api('GET',     '/api/v1/survey-templates',                         [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/surveys',                                  [401,  200,  200,  200,  200,  200,  200]),
+  // leadB names a service it cannot see: 400 "is not a service you can see", as for a misspelt id (nothing revealed).
+  api('POST',    '/api/v1/surveys',                                  [401,  201,  403,  201,  201,  403,  400], { note: 'on serviceA1', body: surveyOnServiceA1 }),
+  api('GET',     '/api/v1/surveys/:surveyA1',                        [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyB',                         [401,  200,  200,  404,  404,  404,  200]),
+  api('PATCH',   '/api/v1/surveys/:draftA1',                         [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ name: `Renamed survey ${n}` }) }),
+  api('POST',    '/api/v1/surveys/:freshDraftA1/transitions',        [401,  200,  403,  200,  200,  403,  404], { note: 'publish', body: () => ({ transition: 'publish' }) }),
+  api('POST',    '/api/v1/surveys/:freshPublishedA1/transitions',    [401,  200,  403,  200,  200,  403,  404], { note: 'close', body: () => ({ transition: 'close' }) }),
+  api('GET',     '/api/v1/surveys/:surveyA1/versions/1',             [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/links',                  [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/qr.svg',                 [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/qr.png',                 [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/embed',                  [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/widget/v1.js',                                    [200,  200,  200,  200,  200,  200,  200], { note: 'public' }),
+
+  // Public intake: the same answer for everyone; a key changes nothing (except for bulk offers, below).
+  api('OPTIONS', '/api/v1/surveys/:surveyA1/responses',              [204,  204,  204,  204,  204,  204,  204], { note: 'CORS preflight' }),
+  api('GET',     '/api/v1/public/surveys/:surveyA1',                 [200,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/public/surveys/:draftA1',                  [404,  404,  404,  404,  404,  404,  404], { note: 'a draft is not public' }),
+  api('POST',    '/api/v1/surveys/:surveyA1/responses',              [201,  201,  201,  201,  201,  201,  201], { intake: true, body: (_c, n) => ({ answers: { trust: 4 }, idempotencyKey: `matrix-${n}` }) }),
+  api('POST',    '/api/v1/surveys/:surveyA1/offers',                 [204,  204,  204,  204,  204,  204,  204], { intake: true, body: () => ({ source: 'widget' }) }),
+  // Several offers at once need a key that may triage the survey's feedback; the survey is public, so 403 hides nothing.
+  api('POST',    '/api/v1/surveys/:surveyA1/offers',                 [403,  204,  403,  204,  204,  204,  403], { intake: true, note: 'count 25', body: () => ({ source: 'hosted', channel: 'email', count: 25 }) }),
+
+  api('GET',     '/api/v1/responses',                                [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/surveys/:surveyA1/responses',              [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/responses/:responseA1',                    [401,  200,  200,  200,  200,  200,  404]),
+  api('POST',    '/api/v1/responses/:responseA1/reveal',             [401,  200,  403,  200,  200,  403,  404]),
+  api('POST',    '/api/v1/responses/bulk',                           [401,  200,  403,  200,  200,  200,  404], { note: 'trash', body: async (c) => ({ ids: [await freshResponseA1(c)], action: 'trash' }) }),
+  api('POST',    '/api/v1/surveys/:surveyA1/imports',                [401,  200,  403,  200,  200,  403,  404], { note: 'CSV', csv: () => 'trust\n4\n' }),
+  api('GET',     '/api/v1/surveys/:surveyA1/export',                 [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/export?reveal=true',     [401,  200,  403,  200,  200,  403,  404], { write: true }),
+  api('GET',     '/api/v1/surveys/:surveyA1/scores',                 [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/scores',                                   [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/scores?serviceId=:serviceA1',              [401,  200,  200,  200,  200,  200,  404]),
+
+  api('GET',     '/api/v1/recovery-cases',                           [401,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/recovery-cases/:caseA1',                   [401,  200,  200,  200,  200,  200,  404]),
+  api('POST',    '/api/v1/recovery-cases/:caseA1/reveal',            [401,  200,  403,  200,  200,  403,  404]),
+  // The assignee picker lists names and emails of the organization's staff; only those who may assign need it (the
+  // case page asks for it only then), and a reviewer may not list users (GET /users → 403).
+  api('GET',     '/api/v1/recovery-cases/:caseA1/assignees',         [401,  200,  403,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/recovery-cases/:caseA1',                   [401,  200,  403,  200,  200,  200,  404], { note: 'due date', body: (_c, n) => ({ dueOn: dueOn(n) }) }),
+  api('POST',    '/api/v1/recovery-cases/:caseA1/notes',             [401,  201,  403,  201,  201,  201,  404], { body: (_c, n) => ({ body: `Called back (${n}).` }) }),
+
+  // Webhooks belong to an organization: managerA1 (scoped to A1) cannot see Department A, so A's webhook is 404 to it;
+  // A1's webhook it can see but not manage (403). The list answers 200 with only the webhooks the caller manages.
+  api('GET',     '/api/v1/webhooks',                                 [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('POST',    '/api/v1/webhooks',                                 [401,  201,  403,  201,  404,  403,  404], { note: 'of A', body: (c, n) => ({ organizationId: c.world.orgs.A.id, url: `https://hooks.example.gov/matrix/${n}`, events: ['recovery_case.opened'] }) }),
+  api('GET',     '/api/v1/webhooks/:webhookA',                       [401,  200,  403,  200,  404,  403,  404]),
+  api('GET',     '/api/v1/webhooks/:webhookA1',                      [401,  200,  403,  200,  403,  403,  404]),
+  api('PATCH',   '/api/v1/webhooks/:webhookA',                       [401,  200,  403,  200,  404,  403,  404], { body: () => ({ events: ['response.created', 'recovery_case.opened', 'recovery_case.updated'] }) }),
+  api('DELETE',  '/api/v1/webhooks/:freshWebhookA',                  [401,  204,  403,  204,  404,  403,  404]),
+  api('GET',     '/api/v1/webhooks/:webhookA/deliveries',            [401,  200,  403,  200,  404,  403,  404]),
+  api('POST',    '/api/v1/webhooks/:webhookA/ping',                  [401,  202,  403,  202,  404,  403,  404]),
+  api('GET',     '/api/v1/surveys/:surveyA1/subscription',           [401,  200,  200,  200,  200,  200,  404]),
+  api('PUT',     '/api/v1/surveys/:surveyA1/subscription',           [401,  200,  200,  200,  200,  200,  404], { note: 'any reader; mail carries no text', body: () => ({ mode: 'daily' }) }),
 ]
 
 // ─── The page matrix (GET with a signed-in session) ────────────────────────────────────────────────────────────
@@ -146,34 +266,59 @@ const L = LOGIN
 
 const PAGE_MATRIX: readonly PageRow[] = [
   //    path                                 anon admin revwr leadA mgrA1 anlsA leadB
-  page('/',                                 [L,    200,  200,  200,  200,  200,  200]),
-  page('/services',                         [L,    200,  200,  200,  200,  200,  200]),
-  page('/services/new',                     [L,    200,  403,  200,  200,  403,  200]),
-  page('/services/:serviceA1',              [L,    200,  200,  200,  200,  200,  404]),
-  page('/services/:serviceA1/edit',         [L,    200,  403,  200,  200,  403,  404]),
-  page('/services/:serviceA1Other/edit',    [L,    200,  403,  200,  403,  403,  404]),
-  page('/services/:serviceB',               [L,    200,  200,  404,  404,  404,  200]),
-  page('/services/import',                  [L,    200,  403,  200,  200,  403,  200]),
-  page('/organizations',                    [L,    200,  200,  200,  200,  200,  200]),
-  page('/organizations/new',                [L,    200,  403,  200,  403,  403,  200]),
-  page('/organizations/:A',                 [L,    200,  200,  200,  404,  200,  404]),
-  page('/organizations/:A1',                [L,    200,  200,  200,  200,  200,  404]),
-  page('/hisps',                            [L,    200,  200,  200,  200,  200,  200]),
-  page('/hisps/new',                        [L,    200,  403,  403,  403,  403,  403]),
-  page('/hisps/:hisp',                      [L,    200,  200,  200,  200,  200,  200]),
-  page('/hisps/:hisp/edit',                 [L,    200,  403,  403,  403,  403,  403]),
-  page('/users',                            [L,    200,  403,  200,  403,  403,  200]),
-  page('/users/new',                        [L,    200,  403,  200,  403,  403,  200]),
-  page('/users/:managerA1',                 [L,    200,  403,  200,  200,  403,  404]),
-  page('/account',                          [L,    200,  200,  200,  200,  200,  200]),
-  page('/audit',                            [L,    200,  403,  403,  403,  403,  403]),
-  page('/reports/digitization-gaps',        [L,    200,  200,  200,  200,  200,  200]),
+  page('/',                                  [L,    200,  200,  200,  200,  200,  200]),
+  page('/services',                          [L,    200,  200,  200,  200,  200,  200]),
+  page('/services/new',                      [L,    200,  403,  200,  200,  403,  200]),
+  page('/services/:serviceA1',               [L,    200,  200,  200,  200,  200,  404]),
+  page('/services/:serviceA1/edit',          [L,    200,  403,  200,  200,  403,  404]),
+  page('/services/:serviceA1Other/edit',     [L,    200,  403,  200,  403,  403,  404]),
+  page('/services/:serviceB',                [L,    200,  200,  404,  404,  404,  200]),
+  page('/services/import',                   [L,    200,  403,  200,  200,  403,  200]),
+  page('/organizations',                     [L,    200,  200,  200,  200,  200,  200]),
+  page('/organizations/new',                 [L,    200,  403,  200,  403,  403,  200]),
+  page('/organizations/:A',                  [L,    200,  200,  200,  404,  200,  404]),
+  page('/organizations/:A1',                 [L,    200,  200,  200,  200,  200,  404]),
+  page('/hisps',                             [L,    200,  200,  200,  200,  200,  200]),
+  page('/hisps/new',                         [L,    200,  403,  403,  403,  403,  403]),
+  page('/hisps/:hisp',                       [L,    200,  200,  200,  200,  200,  200]),
+  page('/hisps/:hisp/edit',                  [L,    200,  403,  403,  403,  403,  403]),
+  page('/users',                             [L,    200,  403,  200,  403,  403,  200]),
+  page('/users/new',                         [L,    200,  403,  200,  403,  403,  200]),
+  page('/users/:managerA1',                  [L,    200,  403,  200,  200,  403,  404]),
+  page('/account',                           [L,    200,  200,  200,  200,  200,  200]),
+  page('/audit',                             [L,    200,  403,  403,  403,  403,  403]),
+  page('/reports/digitization-gaps',         [L,    200,  200,  200,  200,  200,  200]),
   // Public: no redirect for anyone (a signed-in visitor of /login is sent home).
-  page('/login',                            [200,  303,  303,  303,  303,  303,  303]),
-  page('/password/forgot',                  [200,  200,  200,  200,  200,  200,  200]),
-  page('/password/reset/:resetToken',       [200,  200,  200,  200,  200,  200,  200]),
-  page('/docs/api',                         [200,  200,  200,  200,  200,  200,  200]),
-  page('/healthz',                          [200,  200,  200,  200,  200,  200,  200]),
+  page('/login',                             [200,  303,  303,  303,  303,  303,  303]),
+  page('/password/forgot',                   [200,  200,  200,  200,  200,  200,  200]),
+  page('/password/reset/:resetToken',        [200,  200,  200,  200,  200,  200,  200]),
+  page('/docs/api',                          [200,  200,  200,  200,  200,  200,  200]),
+  page('/healthz',                           [200,  200,  200,  200,  200,  200,  200]),
+
+  // ── Post-transaction feedback (issue 3) ──
+  page('/surveys',                           [L,    200,  200,  200,  200,  200,  200]),
+  page('/surveys/new',                       [L,    200,  403,  200,  200,  403,  200]),
+  page('/surveys/:surveyA1',                 [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyB',                  [L,    200,  200,  404,  404,  404,  200]),
+  page('/surveys/:surveyA1/versions/1',      [L,    200,  200,  200,  200,  200,  404]),
+  // Settings, questions and translations show read-only to readers who cannot manage the survey.
+  page('/surveys/:surveyA1/settings',        [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/questions',       [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/translations',    [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/translations/es', [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/scores',          [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/import',          [L,    200,  403,  200,  200,  403,  404]),
+  page('/surveys/:surveyA1/inbox',           [L,    200,  200,  200,  200,  200,  404]),
+  page('/surveys/:surveyA1/notifications',   [L,    200,  200,  200,  200,  200,  404]),
+  page('/inbox',                             [L,    200,  200,  200,  200,  200,  200]),
+  page('/responses/:responseA1',             [L,    200,  200,  200,  200,  200,  404]),
+  page('/recovery',                          [L,    200,  200,  200,  200,  200,  200]),
+  page('/recovery/:caseA1',                  [L,    200,  200,  200,  200,  200,  404]),
+  page('/webhooks',                          [L,    200,  403,  200,  403,  403,  200]),
+  // The hosted survey page is public; a draft exists only as a preview for a signed-in reader of its organization.
+  page('/s/:surveyA1',                       [200,  200,  200,  200,  200,  200,  200]),
+  page('/s/:draftA1',                        [404,  404,  404,  404,  404,  404,  404]),
+  page('/s/:draftA1?preview=1',              [404,  200,  200,  200,  200,  200,  404]),
 ]
 
 // ─── Page forms (POST with the session cookie and its _csrf; anonymous with the sign-in page's CSRF token) ────
@@ -182,11 +327,13 @@ interface FormRow {
   readonly path: string
   readonly note?: string
   readonly expect: Row7
-  readonly fields: (c: Ctx, n: number) => Fields
+  readonly fields: (c: Ctx, n: number) => Fields | Promise<Fields>
   /** Sent as multipart/form-data with this CSV as the `file` field. */
   readonly file?: (c: Ctx, n: number) => string
+  /** Public intake (the hosted survey form): a permitted post stores something but leaves no audit entry. */
+  readonly intake?: boolean
 }
-const post = (path: string, expect: Row7, fields: FormRow['fields'], extra: Partial<Pick<FormRow, 'note' | 'file'>> = {}): FormRow => ({ path, expect, fields, ...extra })
+const post = (path: string, expect: Row7, fields: FormRow['fields'], extra: Partial<Pick<FormRow, 'note' | 'file' | 'intake'>> = {}): FormRow => ({ path, expect, fields, ...extra })
 
 const serviceForm = (c: Ctx, n: number): Fields => ({ name: `Form service ${n}`, organizationId: c.world.orgs.A1.id, kind: 'regulatory', channels: ['website', 'paper'] })
 const hispForm = (c: Ctx, n: number): Fields => ({ name: `Form HISP ${n}`, slug: `form-hisp-${n}`, organizationId: c.world.orgs.A1.id, yearDesignated: '2021', active: 'on' })
@@ -206,6 +353,35 @@ const FORM_MATRIX: readonly FormRow[] = [
   post('/users',                                        [401,  303,  403,  403,  403,  403,  403], (_c, n) => ({ email: `formboss${n}@test.gov`, name: `Form boss ${n}`, role: 'admin', organizationId: '' }), { note: 'grants admin' }),
   post('/users/:freshAnalystA1',                        [401,  303,  403,  303,  403,  403,  404], (c) => ({ name: 'Renamed analyst', role: 'analyst', organizationId: c.world.orgs.A1.id, active: 'true' }), { note: 'rename' }),
   post('/account/api-keys/:spareKeyOfManagerA1/revoke', [401,  303,  404,  404,  303,  404,  404], () => ({})),
+
+  // ── Post-transaction feedback (issue 3) ──
+  // leadB names a service it cannot see: the form comes back with "is not a service you can see" (400).
+  post('/surveys',                                      [401,  303,  403,  303,  303,  403,  400], (c, n) => ({ serviceId: c.world.services.serviceA1.id, template: 'a11_v2_thumbs', surveyType: 'post_interaction', channel: 'website', name: `Form survey ${n}` }), { note: 'on serviceA1' }),
+  post('/surveys/:freshDraftA1/transition',             [401,  303,  403,  303,  303,  403,  404], () => ({ transition: 'publish' }), { note: 'publish' }),
+  post('/surveys/:draftA1/settings',                    [401,  303,  403,  303,  303,  403,  404], (_c, n) => ({ name: `Settings survey ${n}`, channel: 'website', surveyType: 'post_interaction', allowedOrigins: 'https://www.agency.gov' })),
+  post('/surveys/:freshDraftA1/questions/add',          [401,  303,  403,  303,  303,  403,  404], () => ({ add_type: 'short_text', add_prompt: 'Which office did you visit?', add_key: 'office', add_options: '' })),
+  post('/surveys/:freshDraftA1/questions/edit',         [401,  303,  403,  303,  303,  403,  404], () => ({ question: 'open_text', 'open_text.prompt': 'Tell us more.', 'open_text.help': '', 'open_text.role': 'open_text', 'open_text.showWhen': '', 'open_text.maxLength': '' })),
+  post('/surveys/:freshDraftA1/questions/move',         [401,  303,  403,  303,  303,  403,  404], () => ({ question: 'open_text', direction: 'up' })),
+  post('/surveys/:freshDraftA1/questions/remove',       [401,  303,  403,  303,  303,  403,  404], () => ({ question: 'open_text' })),
+  post('/surveys/:freshDraftA1/questions/text',         [401,  303,  403,  303,  303,  403,  404], () => ({ title: 'How did we do?', intro: '', thankYou: 'Thank you.' })),
+  post('/surveys/:freshDraftA1/questions/cutoff',       [401,  303,  403,  303,  303,  403,  404], () => ({ likertPositiveMin: '5' })),
+  post('/surveys/:freshDraftA1/translations',           [401,  303,  403,  303,  303,  403,  404], () => ({ code: 'fr', name: 'Français' }), { note: 'add French' }),
+  post('/surveys/:freshDraftA1/translations/remove',    [401,  303,  403,  303,  303,  403,  404], () => ({ language: 'es' }), { note: 'remove Spanish' }),
+  post('/surveys/:draftA1/translations/es',             [401,  303,  403,  303,  303,  403,  404], (_c, n) => ({ title: `Encuesta ${n}` })),
+  post('/surveys/:surveyA1/import',                     [401,  303,  403,  303,  303,  403,  404], () => ({ format: 'survey', channel: 'paper', offers: '', submittedOn: '' }), { note: 'CSV', file: () => 'trust\n5\n' }),
+  post('/surveys/:surveyA1/notifications',              [401,  303,  303,  303,  303,  303,  404], () => ({ mode: 'instant' })),
+  post('/inbox/bulk',                                   [401,  303,  403,  303,  303,  303,  404], async (c) => ({ ids: [await freshResponseA1(c)], action: 'trash', return: '/inbox' }), { note: 'trash' }),
+  post('/responses/:responseA1/triage',                 [401,  303,  403,  303,  303,  303,  404], (_c, n) => ({ action: 'tag', tag: `matrix-${n}` }), { note: 'tag' }),
+  post('/responses/:responseA1/reveal',                 [401,  200,  403,  200,  200,  403,  404], () => ({})),
+  post('/recovery/:caseA1',                             [401,  303,  403,  303,  303,  303,  404], (_c, n) => ({ status: 'new', assigneeUserId: '', dueOn: dueOn(n), resolution: '' }), { note: 'due date' }),
+  post('/recovery/:caseA1/notes',                       [401,  303,  403,  303,  303,  303,  404], (_c, n) => ({ body: `Left a voicemail (${n}).` })),
+  post('/recovery/:caseA1/reveal',                      [401,  200,  403,  200,  200,  403,  404], () => ({})),
+  post('/webhooks',                                     [401,  200,  403,  200,  404,  403,  404], (c, n) => ({ organizationId: c.world.orgs.A.id, url: `https://hooks.example.gov/form/${n}`, events: ['survey.published', 'survey.closed'] }), { note: 'of A; shows the secret once' }),
+  post('/webhooks/:webhookA/active',                    [401,  303,  403,  303,  404,  403,  404], () => ({ active: 'true' })),
+  post('/webhooks/:webhookA/ping',                      [401,  303,  403,  303,  404,  403,  404], () => ({})),
+  post('/webhooks/:freshWebhookA/delete',               [401,  303,  403,  303,  404,  403,  404], () => ({})),
+  // The hosted survey form is public and CSRF-exempt: the last step stores the response (no audit: no person's change).
+  post('/s/:surveyA1',                                  [200,  200,  200,  200,  200,  200,  200], (_c, n) => ({ _stage: '1', _version: '1', _idem: `hosted-matrix-${n}`, 'answers.trust': '5' }), { intake: true }),
 ]
 
 // ─── Stored-world snapshot: what a rejected write must leave untouched ────────────────────────────────────────
@@ -224,7 +400,25 @@ async function snapshot(t: TestApp) {
     db.selectFrom('sessions').select(['id_hash', 'user_id', 'csrf_token', 'created_at']).orderBy('id_hash').execute(),
     db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { organizations, hisps, services, serviceChannels, serviceStages, users, roleAssignments, apiKeys, sessions, auditEntries: Number(audit.n) }
+  return { organizations, hisps, services, serviceChannels, serviceStages, users, roleAssignments, apiKeys, sessions, ...(await feedbackSnapshot(t)), auditEntries: Number(audit.n) }
+}
+
+async function feedbackSnapshot(t: TestApp) {
+  const db = t.runtime.db
+  const [surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries] = await Promise.all([
+    db.selectFrom('surveys').selectAll().orderBy('id').execute(),
+    db.selectFrom('survey_versions').selectAll().orderBy('id').execute(),
+    db.selectFrom('survey_offers').selectAll().orderBy('id').execute(),
+    db.selectFrom('responses').selectAll().orderBy('id').execute(),
+    db.selectFrom('response_answers').selectAll().orderBy('response_id').orderBy('position').execute(),
+    db.selectFrom('response_tags').selectAll().orderBy('response_id').orderBy('tag').execute(),
+    db.selectFrom('recovery_cases').selectAll().orderBy('id').execute(),
+    db.selectFrom('recovery_notes').selectAll().orderBy('id').execute(),
+    db.selectFrom('survey_subscriptions').selectAll().orderBy('survey_id').orderBy('user_id').execute(),
+    db.selectFrom('webhooks').selectAll().orderBy('id').execute(),
+    db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
+  ])
+  return { surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries }
 }
 type Snapshot = Awaited<ReturnType<typeof snapshot>>
 
@@ -245,14 +439,18 @@ function assertCell(response: LightMyRequestResponse, cell: Cell, url: string): 
   if (cell === 303 && url === '/login') assert.equal(response.headers.location, '/')
 }
 
-/** Runs one cell: snapshot (writes), request, status, then "nothing changed" or "an audit entry was written". */
-async function runCell(c: Ctx, cell: Cell, write: boolean, url: string, send: () => Promise<LightMyRequestResponse>): Promise<void> {
-  const before = write ? await snapshot(c.t) : null
+/**
+ * Runs one cell: snapshot (writes), request, status, then "nothing changed" or "an audit entry was written" (public
+ * intake: "something was stored").
+ */
+async function runCell(c: Ctx, cell: Cell, kind: 'read' | 'write' | 'intake', url: string, send: () => Promise<LightMyRequestResponse>): Promise<void> {
+  const before = kind === 'read' ? null : await snapshot(c.t)
   const response = await send()
   assertCell(response, cell, url)
   if (!before) return
   const after = await snapshot(c.t)
   if (isRejection(cell)) assertUnchanged(before, after)
+  else if (kind === 'intake') assert.notDeepEqual(after, before, 'a permitted submission stores something')
   else assert.ok(after.auditEntries > before.auditEntries, 'a permitted write leaves an audit entry')
 }
 
@@ -273,8 +471,10 @@ for (const engine of ENGINES) {
     let c: Ctx
 
     before(async () => {
-      t = await createTestApp(engine)
+      // The intake rows post from one address; the default 60 a minute would be met before the matrix ends.
+      t = await createTestApp(engine, { CX280_INTAKE_RATE_LIMIT: '1000' })
       const world = await seedWorld(t.runtime)
+      const feedback = await seedFeedback(t, world)
       const people = world.people
       const sessions = Object.fromEntries(await Promise.all(CALLERS.filter((p): p is Person => p !== 'anonymous').map(async (p) => [p, await signIn(t.app, people[p].email, PASSWORD)] as const))) as Ctx['sessions']
       const login = await t.app.inject({ method: 'GET', url: '/login' })
@@ -282,7 +482,7 @@ for (const engine of ENGINES) {
       const resetToken = `matrix-reset-${Date.now()}`
       await t.runtime.db.insertInto('password_resets').values({ token_hash: digest(resetToken), user_id: people.analystA.id, expires_at: new Date(Date.now() + 3_600_000).toISOString(), used_at: null, created_at: new Date().toISOString() }).execute()
       let counter = 0
-      c = { t, world, sessions, anonymous, resetToken, next: () => ++counter }
+      c = { t, world, sessions, anonymous, resetToken, feedback, next: () => ++counter }
     })
     after(() => t.close())
 
@@ -294,9 +494,10 @@ for (const engine of ENGINES) {
             const url = await resolve(c, row.path)
             const n = c.next()
             const headers: Record<string, string> = caller === 'anonymous' ? {} : bearer(c.world.people[caller])
-            const payload = row.csv ? row.csv(c, n) : row.body ? JSON.stringify(row.body(c, n)) : undefined
+            const payload = row.csv ? row.csv(c, n) : row.body ? JSON.stringify(await row.body(c, n)) : undefined
             if (payload !== undefined) headers['content-type'] = row.csv ? 'text/csv' : 'application/json'
-            await runCell(c, cell, row.method !== 'GET', url, () => t.app.inject({ method: row.method, url, headers, ...(payload !== undefined ? { payload } : {}) }))
+            const kind = row.intake ? 'intake' : row.write || (row.method !== 'GET' && row.method !== 'OPTIONS') ? 'write' : 'read'
+            await runCell(c, cell, kind, url, () => t.app.inject({ method: row.method, url, headers, ...(payload !== undefined ? { payload } : {}) }))
           })
         })
       }
@@ -309,7 +510,7 @@ for (const engine of ENGINES) {
           it(`${caller} GET ${row.path} → ${show(cell)}`, async () => {
             const url = await resolve(c, row.path)
             const headers = caller === 'anonymous' ? {} : { cookie: c.sessions[caller].cookie }
-            await runCell(c, cell, false, url, () => t.app.inject({ method: 'GET', url, headers }))
+            await runCell(c, cell, 'read', url, () => t.app.inject({ method: 'GET', url, headers }))
           })
         })
       }
@@ -323,11 +524,11 @@ for (const engine of ENGINES) {
             const url = await resolve(c, row.path)
             const n = c.next()
             const { cookie, csrf } = caller === 'anonymous' ? c.anonymous : c.sessions[caller]
-            const fields = { ...row.fields(c, n), _csrf: csrf }
+            const fields = { ...(await row.fields(c, n)), _csrf: csrf }
             const body = row.file
               ? multipartBody(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])), row.file(c, n))
               : { payload: form(fields), contentType: 'application/x-www-form-urlencoded' }
-            await runCell(c, cell, true, url, () => t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': body.contentType }, payload: body.payload }))
+            await runCell(c, cell, row.intake ? 'intake' : 'write', url, () => t.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': body.contentType }, payload: body.payload }))
           })
         })
       }
@@ -405,6 +606,34 @@ for (const engine of ENGINES) {
         assert.ok(leadAServices.has(serviceA1.id) && !leadAServices.has(serviceB.id))
         const managerOrgs = await ids('managerA1', '/api/v1/organizations')
         assert.ok(managerOrgs.has(A1.id) && managerOrgs.has(c.world.orgs.A1x.id) && !managerOrgs.has(A.id) && !managerOrgs.has(B.id))
+      })
+
+      it('feedback lists: leadB sees no A-side survey, response, case, score or webhook; only webhook managers see webhooks', async () => {
+        const { surveyA1, draftA1, surveyB, responseA1, caseA1, webhookA, webhookA1 } = c.feedback
+        const ownResponse = (await respond(t, surveyB, { trust: 4 })).id
+        const list = async <T,>(caller: Person, url: string) => {
+          const response = await t.app.inject({ method: 'GET', url, headers: bearer(c.world.people[caller]) })
+          assert.equal(response.statusCode, 200, response.body)
+          return json<T>(response)
+        }
+        const surveys = new Set((await list<{ items: { id: string }[] }>('leadB', '/api/v1/surveys')).items.map((s) => s.id))
+        assert.ok(surveys.has(surveyB) && !surveys.has(surveyA1) && !surveys.has(draftA1))
+        const responses = (await list<{ items: { id: string; surveyId: string }[] }>('leadB', '/api/v1/responses')).items
+        assert.ok(responses.some((r) => r.id === ownResponse) && responses.every((r) => r.surveyId === surveyB))
+        assert.ok(!responses.some((r) => r.id === responseA1))
+        const cases = async (caller: Person) => (await list<{ items: { id: string }[] }>(caller, '/api/v1/recovery-cases')).items.map((k) => k.id)
+        assert.ok(!(await cases('leadB')).includes(caseA1))
+        assert.ok((await cases('analystA')).includes(caseA1))
+        const scores = (await list<{ groups: { key: string }[] }>('leadB', '/api/v1/scores?by=survey')).groups.map((g) => g.key)
+        assert.deepEqual(scores, [surveyB])
+        const hooks = async (caller: Person) => new Set((await list<{ items: { id: string }[] }>(caller, '/api/v1/webhooks')).items.map((h) => h.id))
+        assert.equal((await hooks('leadB')).size, 0)
+        for (const caller of ['reviewer', 'managerA1', 'analystA'] as const) assert.equal((await hooks(caller)).size, 0, `${caller} manages no webhook`)
+        const leadAHooks = await hooks('leadA')
+        assert.ok(leadAHooks.has(webhookA) && leadAHooks.has(webhookA1))
+        const onServiceB = async (caller: Person) => (await list<{ items: { id: string }[] }>(caller, `/api/v1/surveys?serviceId=${c.world.services.serviceB.id}`)).items.map((s) => s.id)
+        assert.deepEqual(await onServiceB('leadA'), [])
+        assert.deepEqual(await onServiceB('admin'), [surveyB])
       })
 
       it('leadB\'s export holds no A-side service', async () => {

@@ -77,6 +77,15 @@ describeWithWorld('HTTP basics', (w) => {
     assert.equal(json(response).error, 'too_large')
   })
 
+  it('answers a malformed multipart body with 400, on pages and on the API', async () => {
+    const headers = { 'content-type': 'multipart/form-data; boundary=x' }
+    const page = await w.t.app.inject({ method: 'POST', url: '/login', headers, payload: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb' })
+    assert.equal(page.statusCode, 400)
+    const api = await w.t.app.inject({ method: 'POST', url: '/api/v1/services/import', headers: { ...headers, ...bearer(w.world.people.admin) }, payload: 'garbage' })
+    assert.equal(api.statusCode, 400, api.body)
+    assert.equal(json<{ error: string }>(api).error, 'invalid')
+  })
+
   it('answers unknown API paths with JSON 404 and unknown pages with an HTML 404', async () => {
     const api = await w.t.app.inject({ method: 'GET', url: '/api/v1/nothing', headers: bearer(w.world.people.admin) })
     assert.equal(api.statusCode, 404)
