@@ -15,6 +15,7 @@ import { Conflict, Invalid, NotFound } from '../errors.ts'
 import { enqueueWebhookEvent } from '../notify/webhook-outbox.ts'
 import { maskPii } from '../privacy/pii.ts'
 import { checkAnswers, type AnswerProblem, type CheckedAnswers, type RawAnswers } from './answers.ts'
+import { rememberedSurvey } from './public-survey-cache.ts'
 import { clearanceOf, today } from './surveys.ts'
 
 export const RESPONSE_SOURCES = ['hosted', 'widget', 'link', 'qr', 'api', 'import'] as const
@@ -54,6 +55,11 @@ function cachedDefinition(versionId: string, json: string, cacheable: boolean): 
 /** A survey as the public sees it; drafts and archived surveys do not exist for the public. */
 export async function loadPublicSurvey(db: Kysely<Database>, id: string, options: { includeDrafts?: boolean } = {}): Promise<PublicSurvey> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFound('Survey')
+  if (options.includeDrafts) return readPublicSurvey(db, id, true)
+  return rememberedSurvey(id, () => readPublicSurvey(db, id, false))
+}
+
+async function readPublicSurvey(db: Kysely<Database>, id: string, includeDrafts: boolean): Promise<PublicSurvey> {
   const row = await db.selectFrom('surveys')
     .innerJoin('services as s', 's.id', 'surveys.service_id')
     .innerJoin('organizations as o', 'o.id', 's.organization_id')
@@ -64,7 +70,7 @@ export async function loadPublicSurvey(db: Kysely<Database>, id: string, options
       'o.id as organization_id', 'o.path as organization_path', 'o.name as organization_name', 'v.definition',
     ])
     .where('surveys.id', '=', id).executeTakeFirst()
-  if (!row || row.state === 'archived' || (row.state === 'draft' && !options.includeDrafts)) throw new NotFound('Survey')
+  if (!row || row.state === 'archived' || (row.state === 'draft' && !includeDrafts)) throw new NotFound('Survey')
   const versionId = row.current_version_id as string
   return {
     id: row.id, state: row.state as SurveyState, serviceId: row.service_id, organizationId: row.organization_id, organizationPath: row.organization_path,

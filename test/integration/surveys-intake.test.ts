@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
+import { createWebhook, deleteWebhook } from '../../src/notify/webhooks.ts'
 import { bearer, describeWithWorld, json } from '../helpers/test-app.ts'
 
 interface Survey { id: string; state: string; version: number; versionId: string; scale: string; definition: { questions: { key: string; role: string | null }[] } }
@@ -139,14 +140,13 @@ describeWithWorld('surveys and intake', (w) => {
   })
 
   it('announces publishing and closing to the organization\'s webhooks in the same transaction', async () => {
-    const now = new Date().toISOString()
-    const hookId = crypto.randomUUID()
-    await w.t.runtime.db.insertInto('webhooks').values({ id: hookId, organization_id: w.world.orgs.A.id, url: 'https://hooks.example.gov/cx', secret: 'whsec_test', events: JSON.stringify(['survey.published', 'survey.closed']), active: 1, created_by: null, created_at: now, updated_at: now }).execute()
+    const hook = await createWebhook(w.t.runtime.db, w.world.people.leadA.actor, { organizationId: w.world.orgs.A.id, url: 'https://hooks.example.gov/cx', events: ['survey.published', 'survey.closed'] })
+    const hookId = hook.id
     const survey = await published()
     assert.equal((await transition(survey.id, 'close')).statusCode, 200)
     const deliveries = await w.t.runtime.db.selectFrom('webhook_deliveries').select(['event', 'payload']).where('webhook_id', '=', hookId).orderBy('created_at').execute()
     assert.deepEqual(deliveries.map((d) => d.event), ['survey.published', 'survey.closed'])
     assert.equal((JSON.parse(deliveries[0]?.payload ?? '{}') as { data: { surveyId: string } }).data.surveyId, survey.id)
-    await w.t.runtime.db.updateTable('webhooks').set({ active: 0 }).where('id', '=', hookId).execute()
+    await deleteWebhook(w.t.runtime.db, w.world.people.leadA.actor, hookId)
   })
 })
