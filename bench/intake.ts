@@ -21,6 +21,7 @@ import { openRuntime } from '../src/runtime.ts'
 import { createSurvey, transitionSurvey } from '../src/surveys/index.ts'
 import { num, type Section } from './report.ts'
 import { BENCH_RATE_LIMIT, httpStatus, makeDataDir, memoryOf, removeDataDir, startServer, stopServer, type Memory, type RunningServer } from './server.ts'
+import { seededRandom } from '../src/seeded-random.ts'
 
 export interface IntakeOptions {
   /** Seconds of the sustained, reported run. */
@@ -37,17 +38,6 @@ export const RATE_TARGET = 5000
 const SWEEP = [1, 2, 4, 8, 16] as const
 const WIDGET_PATH = '/widget/v1.js'
 
-/** mulberry32, so every run sends the same sequence of answers. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const DRIVERS = ['effectiveness', 'ease', 'efficiency', 'transparency', 'humanity', 'employee'] as const
 const TEXTS = [
@@ -62,7 +52,7 @@ const TEXTS = [
 
 /** A pool of distinct request bodies, each split around the place the idempotency key goes. */
 export function answerBodies(count: number, seed = 280): { before: string; after: string }[] {
-  const rand = random(seed)
+  const rand = seededRandom(seed)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T
   return Array.from({ length: count }, () => {
     const trust = 1 + Math.floor(rand() * 5)

@@ -10,20 +10,10 @@ import { createApiKey, createUser, loadUserActor, systemActor, type Actor } from
 import { createHisp, createOrganization, exportServicesCsv, importServicesCsv, type OrganizationView } from '../src/catalog/index.ts'
 import { loadConfig } from '../src/config.ts'
 import { openRuntime } from '../src/runtime.ts'
+import { seededRandom } from '../src/seeded-random.ts'
 
 export const BENCH_EMAIL = 'bench-admin@bench.cx280.test'
 
-/** mulberry32: a tiny deterministic PRNG, so the generated inventory is the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const VERBS = ['Apply for', 'Renew', 'Report', 'Request', 'Register', 'Appeal', 'Check the status of', 'Replace', 'Update', 'Cancel']
 const THINGS = ['a passport', 'a small business loan', 'disability benefits', 'a fishing permit', 'an export license', 'housing assistance', 'a tax refund', 'veteran records', 'a grazing permit', 'student aid', 'a trademark', 'a visa', 'a research grant', 'a pilot certificate', 'a flood insurance claim']
@@ -34,7 +24,7 @@ function csvCell(value: string): string {
 
 /** A CSV of `rows` new services spread over the given organizations (by abbreviation), with realistic field fill. */
 export function generateServicesCsv(rows: number, organizationAbbreviations: readonly string[], hispSlug: string, ownerEmail: string): string {
-  const rand = random(280)
+  const rand = seededRandom(280)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T
   const flag = (p: number) => (rand() < p ? 'true' : 'false')
   const header = ['name', 'organization', 'hisp', 'owner_email', 'channels', 'stages', 'short_description', 'description', 'url', 'kind',

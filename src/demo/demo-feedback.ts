@@ -9,6 +9,7 @@ import type { Channel } from '../a11/channels.ts'
 import type { TemplateKey } from '../a11/survey-templates.ts'
 import type { Actor } from '../auth/actor.ts'
 import type { Database } from '../db/schema.ts'
+import { seededRandom } from '../seeded-random.ts'
 import { checkSubmission, loadPublicSurvey, recordOffer, storeResponseIn } from '../surveys/intake.ts'
 import { createSurvey, transitionSurvey } from '../surveys/surveys.ts'
 
@@ -40,19 +41,9 @@ const COMMENTS = [
   'Quick and easy, better than last year.',
 ]
 
-/** A small deterministic generator (mulberry32), so the demo looks the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export async function loadDemoFeedback(db: Kysely<Database>, actor: Actor, serviceIds: ReadonlyMap<string, string>, now = new Date()): Promise<number> {
-  const next = random(280)
+  const next = seededRandom(280)
   let stored = 0
   for (const [index, seed] of SEEDS.entries()) {
     const serviceId = serviceIds.get(seed.service)

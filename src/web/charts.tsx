@@ -7,6 +7,7 @@
  */
 import { scaleBand, scaleLinear, scalePoint } from 'd3-scale'
 import { line } from 'd3-shape'
+import type { ComponentChildren } from 'preact'
 
 export interface ChartPoint {
   readonly label: string
@@ -54,44 +55,38 @@ export function LineChart(props: LineChartProps) {
   const path = line<ChartPoint>().defined((p) => p.value !== null).x((p) => x(p.label) ?? 0).y((p) => y(p.value ?? 0))(points) ?? ''
   const rotate = points.length > 8
   return (
-    <figure class="cx-chart" aria-labelledby={`${id}-caption`}>
-      <figcaption id={`${id}-caption`} class="cx-chart__caption">{props.title}</figcaption>
-      <svg class="cx-chart__svg" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
-        <title id={`${id}-title`}>{props.title}</title>
-        <desc id={`${id}-desc`}>{props.description}</desc>
-        <ValueAxis id={id} y={y} left={margin.left} right={WIDTH - margin.right} format={format} label={props.yLabel} />
-        <line class="cx-chart__axis-line" x1={margin.left} x2={WIDTH - margin.right} y1={height - margin.bottom} y2={height - margin.bottom} />
-        {points.map((p) => {
-          const cx = x(p.label) ?? 0
-          const ty = height - margin.bottom + 18
-          return (
-            <text key={`x-${p.label}`} class={`cx-chart__tick${rotate ? ' cx-chart__tick--end' : ' cx-chart__tick--middle'}`} x={cx} y={ty}
-              transform={rotate ? `rotate(-35 ${cx} ${ty})` : undefined}>{p.label}</text>
-          )
-        })}
-        <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.xLabel}</text>
-        <path class="cx-chart__line" d={path} />
-        {points.map((p) => {
-          if (p.value === null) return null
-          const cx = x(p.label) ?? 0
-          const cy = y(p.value)
-          return (
-            <g key={`p-${p.label}`}>
-              {p.lower !== undefined && p.lower !== null && p.upper !== undefined && p.upper !== null && (
-                <g class="cx-chart__interval">
-                  <line x1={cx} x2={cx} y1={y(p.lower)} y2={y(p.upper)} />
-                  <line x1={cx - 6} x2={cx + 6} y1={y(p.lower)} y2={y(p.lower)} />
-                  <line x1={cx - 6} x2={cx + 6} y1={y(p.upper)} y2={y(p.upper)} />
-                </g>
-              )}
-              <circle class="cx-chart__point" cx={cx} cy={cy} r={5} />
-              <text class="cx-chart__value cx-chart__tick--start" x={cx + 9} y={cy - 8}>{format(p.value)}</text>
-            </g>
-          )
-        })}
-      </svg>
-      <ChartTable {...props} rows={points} />
-    </figure>
+    <ChartFigure {...props} height={height} rows={points}>
+      <ValueAxis id={id} y={y} left={margin.left} right={WIDTH - margin.right} format={format} label={props.yLabel} />
+      <line class="cx-chart__axis-line" x1={margin.left} x2={WIDTH - margin.right} y1={height - margin.bottom} y2={height - margin.bottom} />
+      {points.map((p) => {
+        const cx = x(p.label) ?? 0
+        const ty = height - margin.bottom + 18
+        return (
+          <text key={`x-${p.label}`} class={`cx-chart__tick${rotate ? ' cx-chart__tick--end' : ' cx-chart__tick--middle'}`} x={cx} y={ty}
+            transform={rotate ? `rotate(-35 ${cx} ${ty})` : undefined}>{p.label}</text>
+        )
+      })}
+      <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.xLabel}</text>
+      <path class="cx-chart__line" d={path} />
+      {points.map((p) => {
+        if (p.value === null) return null
+        const cx = x(p.label) ?? 0
+        const cy = y(p.value)
+        return (
+          <g key={`p-${p.label}`}>
+            {p.lower !== undefined && p.lower !== null && p.upper !== undefined && p.upper !== null && (
+              <g class="cx-chart__interval">
+                <line x1={cx} x2={cx} y1={y(p.lower)} y2={y(p.upper)} />
+                <line x1={cx - 6} x2={cx + 6} y1={y(p.lower)} y2={y(p.lower)} />
+                <line x1={cx - 6} x2={cx + 6} y1={y(p.upper)} y2={y(p.upper)} />
+              </g>
+            )}
+            <circle class="cx-chart__point" cx={cx} cy={cy} r={5} />
+            <text class="cx-chart__value cx-chart__tick--start" x={cx + 9} y={cy - 8}>{format(p.value)}</text>
+          </g>
+        )
+      })}
+    </ChartFigure>
   )
 }
 
@@ -104,32 +99,42 @@ export function BarChart(props: BarChartProps) {
   const x = scaleLinear().domain(domain).range([margin.left, WIDTH - margin.right]).nice()
   const y = scaleBand<string>().domain(bars.map((b) => b.label)).range([margin.top, height - margin.bottom]).padding(0.25)
   return (
+    <ChartFigure {...props} height={height} rows={bars}>
+      {x.ticks(5).map((t) => (
+        <g key={`g-${t}`}>
+          <line class="cx-chart__grid" x1={x(t)} x2={x(t)} y1={margin.top} y2={height - margin.bottom} />
+          <text class="cx-chart__tick cx-chart__tick--middle" x={x(t)} y={height - margin.bottom + 18}>{format(t)}</text>
+        </g>
+      ))}
+      <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.yLabel}</text>
+      {bars.map((b) => {
+        const top = y(b.label) ?? 0
+        const width = b.value === null ? 0 : Math.max(0, x(b.value) - margin.left)
+        return (
+          <g key={`b-${b.label}`}>
+            <text class="cx-chart__tick cx-chart__tick--end" x={margin.left - 8} y={top + y.bandwidth() / 2 + 4}>{b.label}</text>
+            <rect class="cx-chart__bar" x={margin.left} y={top} width={width} height={y.bandwidth()} />
+            <text class="cx-chart__value cx-chart__tick--start" x={margin.left + width + 6} y={top + y.bandwidth() / 2 + 4}>{b.value === null ? 'no data' : format(b.value)}</text>
+          </g>
+        )
+      })}
+      <line class="cx-chart__axis-line" x1={margin.left} x2={margin.left} y1={margin.top} y2={height - margin.bottom} />
+    </ChartFigure>
+  )
+}
+
+/** The figure every chart shares: caption, the SVG with its title and description, and the data table after it. */
+function ChartFigure(props: ChartText & { height: number; rows: readonly ChartPoint[]; children: ComponentChildren }) {
+  const { id, height } = props
+  return (
     <figure class="cx-chart" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`} class="cx-chart__caption">{props.title}</figcaption>
       <svg class="cx-chart__svg" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <title id={`${id}-title`}>{props.title}</title>
         <desc id={`${id}-desc`}>{props.description}</desc>
-        {x.ticks(5).map((t) => (
-          <g key={`g-${t}`}>
-            <line class="cx-chart__grid" x1={x(t)} x2={x(t)} y1={margin.top} y2={height - margin.bottom} />
-            <text class="cx-chart__tick cx-chart__tick--middle" x={x(t)} y={height - margin.bottom + 18}>{format(t)}</text>
-          </g>
-        ))}
-        <text class="cx-chart__axis-title cx-chart__tick--middle" x={(margin.left + WIDTH - margin.right) / 2} y={height - 8}>{props.yLabel}</text>
-        {bars.map((b) => {
-          const top = y(b.label) ?? 0
-          const width = b.value === null ? 0 : Math.max(0, x(b.value) - margin.left)
-          return (
-            <g key={`b-${b.label}`}>
-              <text class="cx-chart__tick cx-chart__tick--end" x={margin.left - 8} y={top + y.bandwidth() / 2 + 4}>{b.label}</text>
-              <rect class="cx-chart__bar" x={margin.left} y={top} width={width} height={y.bandwidth()} />
-              <text class="cx-chart__value cx-chart__tick--start" x={margin.left + width + 6} y={top + y.bandwidth() / 2 + 4}>{b.value === null ? 'no data' : format(b.value)}</text>
-            </g>
-          )
-        })}
-        <line class="cx-chart__axis-line" x1={margin.left} x2={margin.left} y1={margin.top} y2={height - margin.bottom} />
+        {props.children}
       </svg>
-      <ChartTable {...props} rows={bars} />
+      <ChartTable {...props} rows={props.rows} />
     </figure>
   )
 }

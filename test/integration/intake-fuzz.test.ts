@@ -20,6 +20,7 @@ import type { Engine } from '../../src/db/connect.ts'
 import { createSurvey, textLimit, transitionSurvey } from '../../src/surveys/index.ts'
 import { ENGINES } from '../helpers/engines.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { seededRandom } from '../../src/seeded-random.ts'
 
 const SEED = process.env.CX280_FUZZ_SEED ? Number(process.env.CX280_FUZZ_SEED) : randomInt(2 ** 31)
 const CASES: Readonly<Record<Engine, number>> = {
@@ -31,17 +32,9 @@ const INTAKE_BODY_LIMIT = 64 * 1024
 
 /** mulberry32 with helpers; the whole run follows from one seed. */
 class Rng {
-  #state: number
+  readonly next: () => number
   constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+    this.next = seededRandom(seed)
   }
 
   int(below: number): number {
