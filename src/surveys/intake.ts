@@ -133,12 +133,12 @@ export class AnswersRejected extends Invalid {
 
 // PostgreSQL text cannot hold NUL, and no other control character belongs in a code or key either.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F]/
-// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001F\u007F]/g
 
-/** A touchpoint or location code as stored: without control characters (they arrive from links and the public API). */
-const cleanCode = (raw: string | undefined): string | null => (raw === undefined ? null : raw.replace(CONTROLS, ''))
+/** A code or key as it may be stored (touchpoints, location codes arrive from links and the public API). */
+export const withoutControlCharacters = (raw: string): string => raw.replace(CONTROLS, '')
+
+const cleanCode = (raw: string | undefined): string | null => (raw === undefined ? null : withoutControlCharacters(raw))
 
 /** The page a response came from, without query string or fragment (they carry personal data too often). */
 export function cleanPageUrl(raw: string | undefined): string | null {
@@ -255,7 +255,7 @@ function storeGrouped(db: Kysely<Database>, survey: PublicSurvey, checked: Check
 export async function submitResponse(db: Kysely<Database>, survey: PublicSurvey, answers: RawAnswers, context: SubmissionContext): Promise<StoredResponse> {
   const reason = closedReason(survey)
   if (reason) throw new Conflict(reason)
-  if (context.idempotencyKey && CONTROL.test(context.idempotencyKey)) {
+  if (context.idempotencyKey && withoutControlCharacters(context.idempotencyKey) !== context.idempotencyKey) {
     throw new Invalid('Some fields need attention.', { idempotencyKey: 'must not contain control characters' })
   }
   if (context.idempotencyKey) {

@@ -18,7 +18,7 @@ import { NotFound } from '../errors.ts'
 import { HONEYPOT_FIELD, INTAKE_BODY_LIMIT } from '../http/intake-routes.ts'
 import type { Runtime } from '../runtime.ts'
 import {
-  AnswersRejected, atVersion, checkAnswers, closedReason, LINK_PARAMS, loadPublicSurvey, recordOffer, submitResponse, textLimit,
+  AnswersRejected, atVersion, withoutControlCharacters, checkAnswers, closedReason, LINK_PARAMS, loadPublicSurvey, recordOffer, submitResponse, textLimit,
   type AnswerProblem, type PublicSurvey,
 } from '../surveys/index.ts'
 import { asForm, formList, formText, type FormBody } from './forms.ts'
@@ -89,11 +89,9 @@ const PREVIEW_PARAM = 'preview'
 const SEEN_PARAM = '_seen'
 
 const firstOf = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''))
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001F\u007F]/g
 /** A short code from a link (touchpoint, location): trimmed, without control characters, at most 100 characters. */
 function code(raw: string): string | undefined {
-  const value = raw.replace(CONTROL, '').trim()
+  const value = withoutControlCharacters(raw).trim()
   return value !== '' && value.length <= 100 ? value : undefined
 }
 
@@ -120,7 +118,7 @@ function hiddenFromQuery(definition: SurveyDefinition, query: Query): Answers {
   const values: Answers = {}
   for (const question of definition.questions) {
     if (question.type !== 'hidden') continue
-    const value = firstOf(query[question.key]).replace(CONTROL, '').trim()
+    const value = withoutControlCharacters(firstOf(query[question.key])).trim()
     if (value !== '' && value.length <= textLimit(question)) values[question.key] = value
   }
   return values
