@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api'
-import type { EventStore, EventStoreHealth } from '../event-store.ts'
+import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api'
+import type { EventRow, EventStore, EventStoreHealth } from '../event-store.ts'
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts'
 
 class DuckDbEventStore implements EventStore {
@@ -43,6 +43,31 @@ class DuckDbEventStore implements EventStore {
     }
   }
 
+  async append(rows: readonly EventRow[]): Promise<void> {
+    if (rows.length === 0) return
+    // The appender is DuckDB's fast path (SQL INSERTs are ~15x slower); flushing commits the batch.
+    const appender = await this.connection.createAppender('events')
+    try {
+      for (const row of rows) {
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
+        appender.appendVarchar(row.siteId)
+        appender.appendVarchar(row.visitorId)
+        appender.appendVarchar(row.sessionId)
+        appender.appendVarchar(row.eventType)
+        appendText(appender, row.name)
+        appendText(appender, row.path)
+        appendText(appender, row.referrer)
+        if (row.value === null) appender.appendNull()
+        else appender.appendDouble(row.value)
+        appendText(appender, row.properties)
+        appender.endRow()
+      }
+      appender.flushSync()
+    } finally {
+      appender.closeSync()
+    }
+  }
+
   async countEvents(): Promise<number> {
     const rows = (await this.connection.runAndReadAll('select count(*) as n from events')).getRowObjects()
     return Number(rows[0]?.n ?? 0)
@@ -52,6 +77,11 @@ class DuckDbEventStore implements EventStore {
     this.connection.closeSync()
     this.instance.closeSync()
   }
+}
+
+function appendText(appender: DuckDBAppender, value: string | null): void {
+  if (value === null) appender.appendNull()
+  else appender.appendVarchar(value)
 }
 
 /** Opens `duckdb:<file>` (or `duckdb::memory:`). */

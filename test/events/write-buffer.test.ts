@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import type { EventRow } from '../../src/events/event-store.ts'
+import { openEventStore } from '../../src/events/open-event-store.ts'
+import { WriteBuffer } from '../../src/events/write-buffer.ts'
+
+const event = (i: number): EventRow => ({
+  ts: new Date(Date.UTC(2026, 10, 26, 12, 0, i % 60)), siteId: 'site-1', visitorId: `v${i % 7}`, sessionId: `s${i % 11}`,
+  eventType: i % 5 === 0 ? 'action' : 'pageview', name: i % 5 === 0 ? 'apply_start' : null, path: `/page/${i % 13}`, referrer: null,
+  value: i % 5 === 0 ? i : null, properties: i % 3 === 0 ? JSON.stringify({ step: i % 4 }) : null,
+})
+
+describe('group-commit write buffer', () => {
+  it('gathers concurrent appends into few batches and settles each only after its batch is written', async () => {
+    const batches: number[][] = []
+    let committed = new Set<number>()
+    const buffer = new WriteBuffer<number>(async (rows) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      batches.push([...rows])
+      committed = new Set([...committed, ...rows])
+    }, { maxRows: 50, maxDelayMs: 2 })
+    const settled = await Promise.all(Array.from({ length: 200 }, (_, i) => buffer.append([i]).then(() => committed.has(i))))
+    assert.ok(settled.every(Boolean), 'every append resolved after its row was committed')
+    assert.equal(batches.flat().length, 200)
+    assert.ok(batches.length <= 6, `200 single-row appends took ${batches.length} writes`)
+    assert.ok(batches.every((b) => b.length <= 200))
+  })
+
+  it('rejects every append of a failed batch and keeps working for the next one', async () => {
+    let fail = true
+    const stored: string[] = []
+    const buffer = new WriteBuffer<string>(async (rows) => {
+      if (fail) throw new Error('disk full')
+      stored.push(...rows)
+    }, { maxRows: 10, maxDelayMs: 1 })
+    const results = await Promise.allSettled([buffer.append(['a']), buffer.append(['b', 'c'])])
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected'])
+    fail = false
+    await buffer.append(['d'])
+    assert.deepEqual(stored, ['d'])
+    await buffer.close()
+    await assert.rejects(buffer.append(['e']), /closed/)
+  })
+
+  it('writes a lone row after the delay, and flush writes whatever waits', async () => {
+    const written: number[] = []
+    const buffer = new WriteBuffer<number>(async (rows) => { written.push(...rows) }, { maxRows: 1000, maxDelayMs: 20 })
+    const pending = buffer.append([1])
+    assert.deepEqual(written, [])
+    await pending
+    assert.deepEqual(written, [1])
+    void buffer.append([2])
+    await buffer.flush()
+    assert.deepEqual(written, [1, 2])
+  })
+})
+
+describe('DuckDB append', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cx280-append-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('stores concurrent batches through the appender, and they survive reopening', async () => {
+    const file = join(dir, 'events.duckdb')
+    const store = await openEventStore(`duckdb:${file}`)
+    await store.migrate()
+    const buffer = new WriteBuffer<EventRow>((rows) => store.append(rows), { maxRows: 500, maxDelayMs: 5 })
+    await Promise.all(Array.from({ length: 40 }, (_, b) => buffer.append(Array.from({ length: 50 }, (_, i) => event(b * 50 + i)))))
+    await buffer.close()
+    assert.equal(await store.countEvents(), 2000)
+    await store.close()
+    const reopened = await openEventStore(`duckdb:${file}`)
+    try {
+      assert.equal(await reopened.countEvents(), 2000)
+    } finally {
+      await reopened.close()
+    }
+  })
+})
