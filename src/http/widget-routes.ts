@@ -9,26 +9,11 @@ import { EMBED_MODES, embedSnippet, getSurvey, WIDGET_PATH, widgetScript } from 
 import type { RouteLimits } from './api.ts'
 import { errorResponses, IdParams } from './api-schemas.ts'
 import { requireActor } from './request-context.ts'
+import { serveStaticScript } from './static-script.ts'
 
 /** The script route, registered on the app root (next to the health routes). */
 export async function registerWidgetScriptRoute(app: FastifyInstance, runtime: Runtime): Promise<void> {
-  const script = widgetScript()
-  const rateLimit = { max: runtime.config.publicRateLimitPerMinute * 10, timeWindow: '1 minute' }
-  app.get(WIDGET_PATH, { config: { rateLimit } }, async (request, reply) => {
-    const accepted = String(request.headers['accept-encoding'] ?? '')
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null
-    const etag = encoding ? `${script.etag.slice(0, -1)}-${encoding}"` : script.etag
-    reply
-      .header('content-type', 'text/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('etag', etag)
-      .header('vary', 'accept-encoding')
-      .header('access-control-allow-origin', '*')
-      .header('cross-origin-resource-policy', 'cross-origin')
-    if (request.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return reply.status(304).send()
-    if (encoding) reply.header('content-encoding', encoding)
-    return reply.send(encoding === 'br' ? script.brotli : encoding === 'gzip' ? script.gzip : script.body)
-  })
+  serveStaticScript(app, WIDGET_PATH, widgetScript(), runtime.config.publicRateLimitPerMinute * 10)
 }
 
 const Snippets = Type.Object({ modal: Type.String(), inline: Type.String(), button: Type.String() })
