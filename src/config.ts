@@ -31,6 +31,7 @@ export interface Config {
   readonly loginRateLimitPerMinute: number
   readonly publicRateLimitPerMinute: number
   readonly intakeRateLimitPerMinute: number
+  readonly eventsRateLimitPerMinute: number
   readonly oidc: OidcConfig | null
   /** Whether `cx280 serve` runs the scheduled jobs (webhook delivery, notification email, PRA duties, trash purge). */
   readonly jobs: boolean
@@ -40,7 +41,7 @@ export const ENV_VARIABLES = [
   'PORT', 'HOST', 'CX280_PUBLIC_URL', 'CX280_DATA_DIR', 'DATABASE_URL', 'EVENTS_URL',
   'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'CX280_MAIL_FROM',
   'CX280_TRUST_PROXY', 'LOG_LEVEL', 'CX280_SESSION_IDLE_MINUTES', 'CX280_LOGIN_RATE_LIMIT',
-  'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
+  'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'CX280_EVENTS_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
   'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP', 'CX280_JOBS',
 ] as const
 
@@ -104,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimitPerMinute: integer(env, 'CX280_LOGIN_RATE_LIMIT', 10),
     publicRateLimitPerMinute: integer(env, 'CX280_PUBLIC_RATE_LIMIT', 120),
     intakeRateLimitPerMinute: integer(env, 'CX280_INTAKE_RATE_LIMIT', 60),
+    eventsRateLimitPerMinute: integer(env, 'CX280_EVENTS_RATE_LIMIT', 600),
     oidc: readOidc(env),
     jobs: onOff(env, 'CX280_JOBS', true),
   }

@@ -73,3 +73,7 @@ export const canRevealPersonalText = (actor: Actor, organizationPath: string): b
   holds(actor, ['admin', 'agency_lead', 'service_manager'], organizationPath)
 
 export const canManageWebhooks = (actor: Actor, organizationPath: string): boolean => holds(actor, ['admin', 'agency_lead'], organizationPath)
+
+/** Registering and editing an organization's measured websites (analytics sites) and rotating their site keys. */
+export const canManageSites = (actor: Actor, organizationPath: string): boolean =>
+  holds(actor, ['admin', 'agency_lead', 'service_manager'], organizationPath)

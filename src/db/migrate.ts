@@ -6,6 +6,7 @@ import { type Kysely, type Migration, Migrator } from 'kysely'
 import type { Engine } from './connect.ts'
 import * as foundation from './migrations/0001-foundation.ts'
 import * as surveys from './migrations/0002-surveys.ts'
+import * as analytics from './migrations/0003-analytics.ts'
 import type { Database } from './schema.ts'
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> }
@@ -13,6 +14,7 @@ type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> 
 const MIGRATIONS: Readonly<Record<string, EngineMigration>> = {
   '0001-foundation': foundation,
   '0002-surveys': surveys,
+  '0003-analytics': analytics,
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */

@@ -314,6 +314,35 @@ export interface WebhookDeliveryTable {
   delivered_at: string | null
 }
 
+/** A website an organization measures (A-11 §280.5). `public_key` appears in the tracker snippet; it is not a secret. */
+export interface SiteTable {
+  id: string
+  organization_id: string
+  name: string
+  /** Host name, lower case. */
+  domain: string
+  public_key: string
+  /** JSON array of origins (`https://host[:port]`). */
+  allowed_origins: string
+  respect_gpc: Flag
+  state: string
+  created_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SiteServiceTable {
+  site_id: string
+  service_id: string
+}
+
+/** One random salt per UTC day for cookieless visitor ids; rows older than two days are purged. */
+export interface VisitorSaltTable {
+  day: string
+  salt: string
+  created_at: string
+}
+
 export interface Database {
   organizations: OrganizationTable
   hisps: HispTable
@@ -338,6 +367,9 @@ export interface Database {
   survey_subscriptions: SurveySubscriptionTable
   webhooks: WebhookTable
   webhook_deliveries: WebhookDeliveryTable
+  visitor_salts: VisitorSaltTable
+  sites: SiteTable
+  site_services: SiteServiceTable
 }
 
 export type ServiceRow = Selectable<ServiceTable>

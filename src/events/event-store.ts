@@ -34,6 +34,8 @@ export interface EventStore {
   health(): Promise<EventStoreHealth>
   /** Appends rows in one committed batch; resolves only after the commit. Callers batch through WriteBuffer. */
   append(rows: readonly EventRow[]): Promise<void>
+  /** A site's most recent events, newest first (realtime views and tests). */
+  recentEvents(siteId: string, limit: number): Promise<EventRow[]>
   /** Number of stored events (used by health output and tests). */
   countEvents(): Promise<number>
   close(): Promise<void>

@@ -10,6 +10,7 @@ import { registerHispRoutes } from './hisps-routes.ts'
 import { registerOrganizationRoutes } from './organizations-routes.ts'
 import { requireActor } from './request-context.ts'
 import { registerServiceRoutes } from './services-routes.ts'
+import { registerEventRoutes } from './event-routes.ts'
 import { registerIntakeRoutes } from './intake-routes.ts'
 import { registerSurveyRoutes } from './survey-routes.ts'
 import { registerSurveyLinkRoutes } from './survey-link-routes.ts'
@@ -18,11 +19,12 @@ import { registerWebhookRoutes } from './webhook-routes.ts'
 import { registerResponseRoutes } from './response-routes.ts'
 import { registerWidgetEmbedRoute } from './widget-routes.ts'
 import { registerResponseDataRoutes } from './response-data-routes.ts'
+import { registerSiteRoutes } from './site-routes.ts'
 
 /** Method and route of the endpoints the public may call without a session or key. */
 const PUBLIC_ROUTES = new Set([
   'GET /api/v1/openapi.json', 'GET /api/v1/public/surveys/:id', 'POST /api/v1/surveys/:id/responses', 'POST /api/v1/surveys/:id/offers',
-  'OPTIONS /api/v1/surveys/:id/*',
+  'OPTIONS /api/v1/surveys/:id/*', 'POST /api/v1/events',
 ])
 
 export async function registerApi(api: FastifyInstance, runtime: Runtime): Promise<void> {
@@ -43,7 +45,9 @@ export async function registerApi(api: FastifyInstance, runtime: Runtime): Promi
   await registerResponseRoutes(api, runtime, limits)
   await registerWidgetEmbedRoute(api, runtime, limits)
   await registerResponseDataRoutes(api, runtime, limits)
+  await registerSiteRoutes(api, runtime, limits)
   await registerIntakeRoutes(api, runtime)
+  await registerEventRoutes(api, runtime)
 }
 
 export interface RouteLimits {

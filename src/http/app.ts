@@ -23,6 +23,7 @@ import { installErrorHandling } from './error-handler.ts'
 import { JSON_BODY_LIMIT, UPLOAD_LIMIT } from './limits.ts'
 import { registerHealthRoutes } from './health-routes.ts'
 import { registerWidgetScriptRoute } from './widget-routes.ts'
+import { registerTrackerScriptRoute } from './event-routes.ts'
 import { installMetrics } from './metrics.ts'
 import { resolveCaller } from './request-context.ts'
 
@@ -85,6 +86,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
 
   await registerHealthRoutes(app, runtime, metrics)
   await registerWidgetScriptRoute(app, runtime)
+  await registerTrackerScriptRoute(app, runtime)
   await app.register((api) => registerApi(api, runtime), { prefix: '/api/v1' })
   await app.register((pages) => registerPages(pages, runtime))
   app.addHook('onClose', async () => { await runtime.close() })

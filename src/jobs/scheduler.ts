@@ -11,6 +11,7 @@ import { deliverDueWebhooks } from '../notify/webhook-delivery.ts'
 import { runClearanceDuties } from '../surveys/clearance-jobs.ts'
 import { purgeTrash } from '../surveys/retention.ts'
 import { refreshStatistics } from '../db/connect.ts'
+import { purgeOldSalts } from '../analytics/salts.ts'
 
 export interface JobLogger {
   debug(data: object, message: string): void
@@ -42,6 +43,7 @@ export function scheduledJobs(runtime: Pick<Runtime, 'db' | 'mailer' | 'config'>
     { name: 'pra-clearance', pattern: '0 0 12 * * *', run: (now) => runClearanceDuties(db, context(now)) },
     { name: 'trash-purge', pattern: '0 30 3 * * *', run: (now) => purgeTrash(db, now) },
     { name: 'planner-statistics', pattern: '0 45 3 * * *', run: () => refreshStatistics(db) },
+    { name: 'visitor-salts', pattern: '0 5 0 * * *', run: (now) => purgeOldSalts(db, 2, now) },
   ]
 }
 

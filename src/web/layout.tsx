@@ -15,23 +15,27 @@ export interface PageFrame {
   readonly flash?: string | undefined
 }
 
-interface NavItem { readonly href: string; readonly label: string }
+interface NavLink { readonly href: string; readonly label: string }
+/** A top-level entry: a link, or a group that opens a USWDS submenu. */
+type NavEntry = NavLink | { readonly id: string; readonly label: string; readonly links: readonly NavLink[] }
 
-function navigationFor(actor: Actor | null): NavItem[] {
+function navigationFor(actor: Actor | null): NavEntry[] {
   if (!actor || !isStaff(actor)) return []
-  const items: NavItem[] = [
-    { href: '/services', label: 'Services' },
-    { href: '/surveys', label: 'Surveys' },
-    { href: '/inbox', label: 'Feedback inbox' },
-    { href: '/recovery', label: 'Recovery cases' },
-    { href: '/organizations', label: 'Organizations' },
-    { href: '/hisps', label: 'HISPs' },
-    { href: '/reports/digitization-gaps', label: 'Digitization gaps' },
+  const admin: NavLink[] = []
+  if (canListUsers(actor)) admin.push({ href: '/users', label: 'Users' })
+  if (canReadAudit(actor)) admin.push({ href: '/audit', label: 'Audit log' })
+  return [
+    { id: 'nav-inventory', label: 'Inventory', links: [
+      { href: '/services', label: 'Services' }, { href: '/organizations', label: 'Organizations' }, { href: '/hisps', label: 'HISPs' },
+      { href: '/reports/digitization-gaps', label: 'Digitization gaps' },
+    ] },
+    { id: 'nav-feedback', label: 'Feedback', links: [
+      { href: '/surveys', label: 'Surveys' }, { href: '/inbox', label: 'Feedback inbox' }, { href: '/recovery', label: 'Recovery cases' },
+    ] },
+    { id: 'nav-analytics', label: 'Analytics', links: [{ href: '/sites', label: 'Sites' }] },
+    ...(admin.length > 0 ? [{ id: 'nav-admin', label: 'Administration', links: admin }] : []),
+    { href: '/account', label: 'Account' },
   ]
-  if (canListUsers(actor)) items.push({ href: '/users', label: 'Users' })
-  if (canReadAudit(actor)) items.push({ href: '/audit', label: 'Audit log' })
-  items.push({ href: '/account', label: 'Account' })
-  return items
 }
 
 const pathOnly = (url: string) => url.split(/[?#]/)[0] ?? url
@@ -53,7 +57,19 @@ function Header({ actor, csrfToken, currentPath }: PageFrame) {
           <nav aria-label="Primary navigation" class="usa-nav">
             <button type="button" class="usa-nav__close"><img src="/assets/uswds/img/usa-icons/close.svg" role="img" alt="Close" /></button>
             <ul class="usa-nav__primary usa-accordion">
-              {items.map((item) => (
+              {items.map((item) => 'links' in item ? (
+                <li class="usa-nav__primary-item" key={item.id}>
+                  <button type="button" class={`usa-accordion__button usa-nav__link${item.links.some((l) => inSection(currentPath, l.href)) ? ' usa-current' : ''}`}
+                    aria-expanded="false" aria-controls={item.id}><span>{item.label}</span></button>
+                  <ul id={item.id} class="usa-nav__submenu" hidden>
+                    {item.links.map((link) => (
+                      <li class="usa-nav__submenu-item" key={link.href}>
+                        <a href={link.href} aria-current={pathOnly(currentPath) === link.href ? 'page' : undefined}><span>{link.label}</span></a>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ) : (
                 <li class="usa-nav__primary-item" key={item.href}>
                   <a href={item.href} class={`usa-nav-link${inSection(currentPath, item.href) ? ' usa-current' : ''}`}
                     aria-current={pathOnly(currentPath) === item.href ? 'page' : undefined}><span>{item.label}</span></a>

@@ -12,6 +12,7 @@ import { registerRecoveryPages } from './recovery-pages.tsx'
 import { registerOrganizationPages } from './organization-pages.tsx'
 import { registerReportPages } from './report-pages.tsx'
 import { registerServicePages } from './service-pages.tsx'
+import { registerSitePages } from './site-pages.tsx'
 import { registerSurveyPages } from './survey-pages.tsx'
 import { registerSurveyDataPages } from './survey-data-pages.tsx'
 import { registerSurveyPublicPages } from './survey-public-pages.tsx'
@@ -33,6 +34,7 @@ export async function registerPages(app: FastifyInstance, runtime: Runtime): Pro
   await registerInboxPages(app, runtime)
   await registerRecoveryPages(app, runtime)
   await registerWebhookPages(app, runtime)
+  await registerSitePages(app, runtime)
   await registerNotificationPages(app, runtime)
   await registerSurveyPublicPages(app, runtime)
 }

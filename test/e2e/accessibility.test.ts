@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
+import { createSite } from '../../src/analytics/sites.ts'
 import { createUser, systemActor } from '../../src/auth/index.ts'
 import { createService, type ServiceView } from '../../src/catalog/index.ts'
 import { loadDemoData } from '../../src/demo/demo-data.ts'
@@ -150,7 +151,16 @@ describe('accessibility of every page (headless Chromium, axe-core)', () => {
     await roleless.setViewportSize(DESKTOP)
   })
 
-  it('the open phone menu and the expanded .gov banner', async () => {
+  it('analytics sites: list, new, a site with its tracker snippet, edit', async () => {
+    const admin = await e.newPage({ as: e.world.people.admin })
+    const site = await createSite(e.t.runtime.db, e.world.people.admin.actor, { organizationId: e.world.orgs.A1.id, name: 'Permits site', domain: 'permits.example.gov', serviceIds: [priority.id] })
+    await visit(admin, '/sites', { phone: true })
+    await visit(admin, '/sites/new')
+    await visit(admin, `/sites/${site.id}`, { phone: true })
+    await visit(admin, `/sites/${site.id}/edit`)
+  })
+
+  it('the open phone menu, the expanded .gov banner, and an open submenu that leads to its page', async () => {
     const admin = await e.newPage({ as: e.world.people.admin })
     await admin.setViewportSize(PHONE)
     await admin.goto('/services')
@@ -164,6 +174,12 @@ describe('accessibility of every page (headless Chromium, axe-core)', () => {
     await admin.getByRole('button', { name: 'Here’s how you know' }).click()
     await admin.locator('#gov-banner-default:not([hidden])').waitFor()
     await axeCheck(admin)
+    await admin.setViewportSize(DESKTOP)
+    await admin.getByRole('button', { name: 'Feedback', exact: true }).click()
+    await admin.locator('#nav-feedback:not([hidden])').waitFor()
+    await axeCheck(admin)
+    await admin.getByRole('link', { name: 'Feedback inbox' }).click()
+    await admin.waitForURL('**/inbox')
     assert.deepEqual(pageProblems(admin), [])
   })
 })

@@ -318,7 +318,7 @@ describe('the job scheduler', () => {
     const jobs = scheduledJobs(runtime)
     assert.deepEqual(jobs.map((j) => [j.name, j.pattern]), [
       ['webhook-delivery', '*/15 * * * * *'], ['instant-notifications', '0 * * * * *'], ['daily-digest', '0 0 13 * * *'],
-      ['pra-clearance', '0 0 12 * * *'], ['trash-purge', '0 30 3 * * *'], ['planner-statistics', '0 45 3 * * *'],
+      ['pra-clearance', '0 0 12 * * *'], ['trash-purge', '0 30 3 * * *'], ['planner-statistics', '0 45 3 * * *'], ['visitor-salts', '0 5 0 * * *'],
     ])
     const logged: { level: string; data: Record<string, unknown> }[] = []
     const log = {

@@ -68,6 +68,18 @@ class DuckDbEventStore implements EventStore {
     }
   }
 
+  async recentEvents(siteId: string, limit: number): Promise<EventRow[]> {
+    const reader = await this.connection.runAndReadAll(
+      'select epoch_ms(ts) as ms, site_id, visitor_id, session_id, event_type, name, path, referrer, value, properties from events where site_id = $1 order by ts desc limit $2',
+      [siteId, Math.max(1, Math.min(limit, 10_000))],
+    )
+    return reader.getRowObjects().map((r) => ({
+      ts: new Date(Number(r.ms)), siteId: String(r.site_id), visitorId: String(r.visitor_id), sessionId: String(r.session_id), eventType: String(r.event_type),
+      name: r.name === null ? null : String(r.name), path: r.path === null ? null : String(r.path), referrer: r.referrer === null ? null : String(r.referrer),
+      value: r.value === null ? null : Number(r.value), properties: r.properties === null ? null : String(r.properties),
+    }))
+  }
+
   async countEvents(): Promise<number> {
     const rows = (await this.connection.runAndReadAll('select count(*) as n from events')).getRowObjects()
     return Number(rows[0]?.n ?? 0)

@@ -1,0 +1,68 @@
+/**
+ * Public analytics ingest: POST /api/v1/events takes a tracker batch (at most 100 events, 64 KB) as JSON or as the
+ * text/plain body sendBeacon sends (so browsers need no preflight). The site's allowed origins govern browsers; bots
+ * and, where the site honours it, Global Privacy Control are answered 204 and stored nowhere. A batch is answered only
+ * after the group commit holding it; nothing unacknowledged is reported as stored.
+ */
+import type { FastifyInstance } from 'fastify'
+import Type, { type Static } from 'typebox'
+import { eventRows, isBot, loadIngestSite, MAX_EVENTS_PER_BATCH, SessionTracker, TRACKED_TYPES } from '../analytics/ingest.ts'
+import { TRACKER_PATH, trackerScript } from '../analytics/tracker.ts'
+import { Forbidden, Invalid } from '../errors.ts'
+import type { Runtime } from '../runtime.ts'
+import { errorResponses } from './api-schemas.ts'
+import { serveStaticScript } from './static-script.ts'
+
+export const EVENTS_BODY_LIMIT = 64 * 1024
+
+const EventBatch = Type.Object({
+  k: Type.String({ pattern: '^cxs_[a-z2-7]{20}$', description: "The site's public key" }),
+  e: Type.Array(Type.Object({
+    y: Type.Enum([...TRACKED_TYPES]),
+    u: Type.String({ minLength: 1, maxLength: 8192, description: 'The page URL (redacted before storing)' }),
+    r: Type.Optional(Type.String({ maxLength: 8192 })),
+    n: Type.Optional(Type.String({ maxLength: 2048 })),
+    v: Type.Optional(Type.Number()),
+    p: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.Unknown(), { maxProperties: 20 })),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }),
+}, { additionalProperties: false })
+type EventBatch = Static<typeof EventBatch>
+
+/** The tracker script, registered on the app root like the widget's. */
+export async function registerTrackerScriptRoute(app: FastifyInstance, runtime: Runtime): Promise<void> {
+  serveStaticScript(app, TRACKER_PATH, trackerScript(), runtime.config.publicRateLimitPerMinute * 10)
+}
+
+export async function registerEventRoutes(api: FastifyInstance, runtime: Runtime): Promise<void> {
+  const { db, config, eventWriter } = runtime
+  const sessions = new SessionTracker()
+  await api.register(async (scope) => {
+    // sendBeacon posts a string as text/plain; it is the same JSON document.
+    scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: EVENTS_BODY_LIMIT }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string))
+      } catch {
+        done(new Invalid('The body is not valid JSON.', { _: 'is not valid JSON' }), undefined)
+      }
+    })
+    scope.post<{ Body: EventBatch }>('/events', {
+      config: { rateLimit: { max: config.eventsRateLimitPerMinute, timeWindow: '1 minute' } }, bodyLimit: EVENTS_BODY_LIMIT,
+      schema: {
+        tags: ['analytics'], summary: 'Tracker events (public; 204 once stored, or dropped for bots and Global Privacy Control)', security: [],
+        consumes: ['application/json', 'text/plain'], body: EventBatch, response: errorResponses,
+      },
+    }, async (request, reply) => {
+      const site = await loadIngestSite(db, request.body.k)
+      const origin = request.headers.origin
+      if (origin !== undefined && !site.allowedOrigins.includes(origin.toLowerCase())) {
+        throw new Forbidden("This site's key cannot be used from this origin. Add the origin to the site's allowed origins.")
+      }
+      if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'Origin')
+      const userAgent = request.headers['user-agent']
+      if (isBot(userAgent) || (site.respectGpc && request.headers['sec-gpc'] === '1')) return reply.status(204).send()
+      const rows = await eventRows(db, site, request.body.e, { ip: request.ip, userAgent: userAgent ?? '', at: new Date() }, sessions)
+      await eventWriter.append(rows)
+      return reply.status(204).send()
+    })
+  })
+}
