@@ -24,6 +24,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { createSite } from '../../src/analytics/sites.ts'
 import { createApiKey, createUser, systemActor } from '../../src/auth/index.ts'
 import { digest } from '../../src/auth/tokens.ts'
 import { createService, transitionService } from '../../src/catalog/index.ts'
@@ -81,6 +82,7 @@ const TARGETS: Readonly<Record<string, (c: Ctx) => string | Promise<string>>> = 
   freshPublishedA1: async (c) => (await publishedOn(c.t, c.world.services.serviceA1.id)).id,
   freshResponseA1,
   freshWebhookA: async (c) => (await webhookOf(c.t, c.world.orgs.A.id)).id,
+  freshSiteA1: async (c) => (await createSite(c.t.runtime.db, system, { organizationId: c.world.orgs.A1.id, name: `Matrix site ${c.next()}`, domain: 'permits.example.gov' })).id,
 }
 
 function freshServiceA1(c: Ctx) {
@@ -251,6 +253,12 @@ const API_MATRIX: readonly ApiRow[] = [
   api('POST',    '/api/v1/webhooks',                                 [401,  201,  403,  201,  404,  403,  404], { note: 'of A', body: (c, n) => ({ organizationId: c.world.orgs.A.id, url: `https://hooks.example.gov/matrix/${n}`, events: ['recovery_case.opened'] }) }),
   api('GET',     '/api/v1/webhooks/:webhookA',                       [401,  200,  403,  200,  404,  403,  404]),
   api('GET',     '/api/v1/webhooks/:webhookA1',                      [401,  200,  403,  200,  403,  403,  404]),
+  api('GET',     '/api/v1/sites',                                    [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('POST',    '/api/v1/sites',                                    [401,  201,  403,  201,  201,  403,  400], { note: 'in A1', body: (c, n) => ({ organizationId: c.world.orgs.A1.id, name: `API site ${n}`, domain: 'apply.example.gov' }) }),
+  api('GET',     '/api/v1/sites/:freshSiteA1',                       [401,  200,  200,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/sites/:freshSiteA1',                       [401,  200,  403,  200,  200,  403,  404], { body: () => ({ respectGpc: false }) }),
+  api('POST',    '/api/v1/sites/:freshSiteA1/rotate-key',            [401,  200,  403,  200,  200,  403,  404]),
+  api('POST',    '/api/v1/sites/:freshSiteA1/archive',               [401,  200,  403,  200,  200,  403,  404]),
   api('PATCH',   '/api/v1/webhooks/:webhookA',                       [401,  200,  403,  200,  404,  403,  404], { body: () => ({ events: ['response.created', 'recovery_case.opened', 'recovery_case.updated'] }) }),
   api('DELETE',  '/api/v1/webhooks/:freshWebhookA',                  [401,  204,  403,  204,  404,  403,  404]),
   api('GET',     '/api/v1/webhooks/:webhookA/deliveries',            [401,  200,  403,  200,  404,  403,  404]),
@@ -315,6 +323,10 @@ const PAGE_MATRIX: readonly PageRow[] = [
   page('/recovery',                          [L,    200,  200,  200,  200,  200,  200]),
   page('/recovery/:caseA1',                  [L,    200,  200,  200,  200,  200,  404]),
   page('/webhooks',                          [L,    200,  403,  200,  403,  403,  200]),
+  page('/sites',                             [L,    200,  200,  200,  200,  200,  200]),
+  page('/sites/new',                         [L,    200,  403,  200,  200,  403,  200]),
+  page('/sites/:freshSiteA1',                [L,    200,  200,  200,  200,  200,  404]),
+  page('/sites/:freshSiteA1/edit',           [L,    200,  403,  200,  200,  403,  404]),
   // The hosted survey page is public; a draft exists only as a preview for a signed-in reader of its organization.
   page('/s/:surveyA1',                       [200,  200,  200,  200,  200,  200,  200]),
   page('/s/:draftA1',                        [404,  404,  404,  404,  404,  404,  404]),
@@ -418,7 +430,11 @@ async function feedbackSnapshot(t: TestApp) {
     db.selectFrom('webhooks').selectAll().orderBy('id').execute(),
     db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
   ])
-  return { surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries }
+  const [sites, siteServices] = await Promise.all([
+    db.selectFrom('sites').selectAll().orderBy('id').execute(),
+    db.selectFrom('site_services').selectAll().orderBy('site_id').orderBy('service_id').execute(),
+  ])
+  return { surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries, sites, siteServices }
 }
 type Snapshot = Awaited<ReturnType<typeof snapshot>>
 
