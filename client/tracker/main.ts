@@ -10,7 +10,8 @@
  * measured at all. Works under a CSP that allows the cx280 origin in script-src and connect-src.
  *
  * Wire format (short keys keep the script small): POST /api/v1/events  {"k": siteKey, "e": [{"y": type, "u": url,
- * "r"?: referrer, "n"?: name, "v"?: value}]}; types: pageview, action, outbound, form_submit.
+ * "r"?: referrer, "n"?: name, "v"?: value, "a"?: age in ms when sent}]}; types: pageview, action, outbound, form_submit.
+ * The client's clock is never trusted: only the age, so the server dates each event by its own clock.
  */
 
 interface TrackedEvent {
@@ -19,6 +20,9 @@ interface TrackedEvent {
   r?: string
   n?: string
   v?: number
+  /** Age in milliseconds when sent; the server dates the event by its own clock minus this. */
+  a?: number
+  t: number
 }
 
 const MAX_BATCH = 20
@@ -38,15 +42,16 @@ if (siteKey && endpoint && !(gpc && script?.hasAttribute('data-respect-gpc'))) {
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
     if (queue.length === 0) return
-    const body = JSON.stringify({ k: siteKey, e: queue })
+    const now = Date.now()
+    const body = JSON.stringify({ k: siteKey, e: queue.map(({ t, ...event }) => ({ ...event, a: now - t })) })
     queue = []
     if (!navigator.sendBeacon?.(endpoint, body)) {
       void fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain' } }).catch(() => undefined)
     }
   }
 
-  const track = (event: TrackedEvent): void => {
-    queue.push(event)
+  const track = (event: Omit<TrackedEvent, 't' | 'a'>): void => {
+    queue.push({ ...event, t: Date.now() })
     if (queue.length >= MAX_BATCH) send()
     else timer ??= window.setTimeout(send, FLUSH_MS)
   }

@@ -26,7 +26,12 @@ export interface TrackedEvent {
   readonly n?: string | undefined
   readonly v?: number | undefined
   readonly p?: Readonly<Record<string, unknown>> | undefined
+  /** Milliseconds between the event and the send; the event is dated by the server's clock minus this. */
+  readonly a?: number | undefined
 }
+
+/** The oldest an event may claim to be (a batch waits about a second; a tab may sleep before sending). */
+export const MAX_EVENT_AGE_MS = 10 * 60 * 1000
 
 export interface IngestSite {
   readonly id: string
@@ -86,7 +91,7 @@ const pathOf = (redacted: string | null): string | null => {
   return `${url.pathname}${url.search}`
 }
 
-/** The rows to store for one batch, all stamped with the server's time of receipt. */
+/** The rows to store for one batch, dated by the server's time of receipt minus each event's age. */
 export async function eventRows(db: Kysely<Database>, site: IngestSite, events: readonly TrackedEvent[], sender: Sender, sessions: SessionTracker): Promise<EventRow[]> {
   const salt = await saltFor(db, dailySaltKey(sender.at))
   const visitor = visitorId(site.id, sender.ip, sender.userAgent, salt)
@@ -96,8 +101,9 @@ export async function eventRows(db: Kysely<Database>, site: IngestSite, events: 
     if (path === null) return []
     const name = event.y === 'outbound' ? (event.n ? redactUrl(event.n) : null) : event.n ? maskPii(event.n).slice(0, 100) : null
     const properties = event.p ? redactProperties(event.p) : {}
+    const age = typeof event.a === 'number' && Number.isFinite(event.a) ? Math.min(Math.max(Math.round(event.a), 0), MAX_EVENT_AGE_MS) : 0
     return [{
-      ts: sender.at, siteId: site.id, visitorId: visitor, sessionId, eventType: event.y, name, path,
+      ts: new Date(sender.at.getTime() - age), siteId: site.id, visitorId: visitor, sessionId, eventType: event.y, name, path,
       referrer: event.r ? redactReferrer(event.r) : null, value: event.y === 'action' && typeof event.v === 'number' && Number.isFinite(event.v) ? event.v : null,
       properties: Object.keys(properties).length > 0 ? JSON.stringify(properties) : null,
     }]

@@ -24,6 +24,7 @@ const EventBatch = Type.Object({
     n: Type.Optional(Type.String({ maxLength: 2048 })),
     v: Type.Optional(Type.Number()),
     p: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.Unknown(), { maxProperties: 20 })),
+    a: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000, description: 'Age in ms when sent (older than 10 minutes counts as 10)' })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }),
 }, { additionalProperties: false })
 type EventBatch = Static<typeof EventBatch>

@@ -53,6 +53,16 @@ describeWithWorld('analytics ingest', (w) => {
     assert.ok(visitors.includes(first as string), 'the first browser keeps its visitor id within the day')
   })
 
+  it('dates each event by the server clock minus its age, never trusting the client clock, and keeps at most 10 minutes', async () => {
+    const response = await post({ k: key, e: [
+      { y: 'pageview', u: `${ORIGIN}/aged/early`, a: 5000 }, { y: 'pageview', u: `${ORIGIN}/aged/late`, a: 0 }, { y: 'pageview', u: `${ORIGIN}/aged/slept`, a: 3_600_000 },
+    ] })
+    assert.equal(response.statusCode, 204, response.body)
+    const at = new Map((await stored()).filter((r) => r.path?.startsWith('/aged/')).map((r) => [r.path, r.ts.getTime()]))
+    assert.equal((at.get('/aged/late') as number) - (at.get('/aged/early') as number), 5000)
+    assert.equal((at.get('/aged/late') as number) - (at.get('/aged/slept') as number), 600_000)
+  })
+
   it('drops bots and Global Privacy Control (when the site honours it) with 204 and stores nothing', async () => {
     const before = (await stored()).length
     assert.equal((await post({ k: key, e: [{ y: 'pageview', u: `${ORIGIN}/` }] }, { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).statusCode, 204)
@@ -68,6 +78,7 @@ describeWithWorld('analytics ingest', (w) => {
       [{ k: key, e: Array.from({ length: 101 }, () => ({ y: 'pageview', u: `${ORIGIN}/` })) }, {}, 400],
       [{ k: key, e: [{ y: 'purchase', u: `${ORIGIN}/` }] }, {}, 400],
       [{ k: key, e: [] }, {}, 400],
+      [{ k: key, e: [{ y: 'pageview', u: `${ORIGIN}/`, a: -5 }] }, {}, 400],
       ['{"k": "not json', {}, 400],
       [{ k: key, e: [{ y: 'pageview', u: 'x'.repeat(70_000) }] }, {}, 413],
     ]
