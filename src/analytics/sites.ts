@@ -15,6 +15,7 @@ import { containsText } from '../db/sql-fragments.ts'
 import { fromFlag, newId, nowIso, subtreePattern, toFlag } from '../db/values.ts'
 import { Conflict, Forbidden, Invalid, NotFound, type FieldErrors } from '../errors.ts'
 import type { SiteCreateInput, SiteState, SiteUpdateInput } from './site-schema.ts'
+import { afterCommit } from '../db/after-commit.ts'
 import { forgetIngestSites } from './ingest.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -196,16 +197,9 @@ export async function createSite(db: Kysely<Database>, actor: Actor, input: Site
   })
 }
 
-/** Ingest keeps sites for a second; a change made here is seen at once once committed. */
-async function forgettingIngestSites<T>(change: Promise<T>): Promise<T> {
-  const result = await change
-  forgetIngestSites()
-  return result
-}
-
 export async function updateSite(db: Kysely<Database>, actor: Actor, id: string, input: SiteUpdateInput): Promise<SiteView> {
   const checked = checkFields(input)
-  return forgettingIngestSites(db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const row = await loadManaged(trx, actor, id)
     if (row.state === 'archived') throw new Conflict('Restore the site before changing it.')
     const before = await loadView(trx, id)
@@ -229,12 +223,12 @@ export async function updateSite(db: Kysely<Database>, actor: Actor, id: string,
     const after = await loadView(trx, id)
     await recordAudit(trx, actor, { action: 'site.update', entityType: 'site', entityId: id, organizationId: row.organization_id, before, after })
     return after
-  }))
+  }), forgetIngestSites)
 }
 
 /** Issues a new public key; snippets with the old key stop being accepted. */
 export async function rotateSiteKey(db: Kysely<Database>, actor: Actor, id: string): Promise<SiteView> {
-  return forgettingIngestSites(db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const row = await loadManaged(trx, actor, id)
     if (row.state === 'archived') throw new Conflict('Restore the site before rotating its key.')
     const publicKey = newSiteKey()
@@ -244,12 +238,12 @@ export async function rotateSiteKey(db: Kysely<Database>, actor: Actor, id: stri
       before: { publicKey: row.public_key }, after: { publicKey },
     })
     return loadView(trx, id)
-  }))
+  }), forgetIngestSites)
 }
 
 /** Archives (stops measuring) or restores a site. Setting the state it already has changes nothing. */
 export async function setSiteState(db: Kysely<Database>, actor: Actor, id: string, state: SiteState): Promise<SiteView> {
-  return forgettingIngestSites(db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const row = await loadManaged(trx, actor, id)
     if (row.state === state) return loadView(trx, id)
     await trx.updateTable('sites').set({ state, updated_at: nowIso() }).where('id', '=', id).execute()
@@ -258,7 +252,7 @@ export async function setSiteState(db: Kysely<Database>, actor: Actor, id: strin
       before: { state: row.state }, after: { state },
     })
     return loadView(trx, id)
-  }))
+  }), forgetIngestSites)
 }
 
 export const archiveSite = (db: Kysely<Database>, actor: Actor, id: string): Promise<SiteView> => setSiteState(db, actor, id, 'archived')

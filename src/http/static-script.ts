@@ -61,3 +61,7 @@ export function serveStaticScript(app: FastifyInstance, path: string, script: St
     return reply.send(encoding === 'br' ? script.brotli : encoding === 'gzip' ? script.gzip : script.body)
   })
 }
+
+/** A value safe inside a double-quoted HTML attribute (the snippets web managers paste). */
+export const htmlAttribute = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import Type, { type Static } from 'typebox'
 import { recordAudit } from '../audit/audit-log.ts'
+import { afterCommit } from '../db/after-commit.ts'
 import type { Actor } from '../auth/actor.ts'
 import { canManageWebhooks, canReadOrganization, readablePaths } from '../auth/permissions.ts'
 import type { Database } from '../db/schema.ts'
@@ -130,16 +131,9 @@ export async function getWebhook(db: Kysely<Database>, actor: Actor, id: string)
  * Registers a webhook and returns it with its signing secret (shown once).
  * @example createWebhook(db, actor, { organizationId, url: 'https://crm.agency.gov/cx280', events: ['recovery_case.opened'] })
  */
-/** Forgets intake's cached webhook lists once a change to webhooks is committed. */
-async function forgettingSubscribers<T>(change: Promise<T>): Promise<T> {
-  const result = await change
-  forgetWebhookSubscribers()
-  return result
-}
-
 export async function createWebhook(db: Kysely<Database>, actor: Actor, input: WebhookCreateInput): Promise<WebhookWithSecret> {
   const url = checkWebhookUrl(input.url)
-  return forgettingSubscribers(db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const organization = await trx.selectFrom('organizations').select(['id', 'path']).where('id', '=', input.organizationId).executeTakeFirst()
     if (!organization || !canReadOrganization(actor, organization.path)) throw new NotFound('Organization')
     if (!canManageWebhooks(actor, organization.path)) throw new Forbidden('Your role does not allow managing webhooks here.')
@@ -153,13 +147,13 @@ export async function createWebhook(db: Kysely<Database>, actor: Actor, input: W
     const view = toView((await baseWebhooks(trx).where('w.id', '=', id).executeTakeFirstOrThrow()))
     await recordAudit(trx, actor, { action: 'webhook.create', entityType: 'webhook', entityId: id, organizationId: organization.id, after: view })
     return { ...view, secret }
-  }))
+  }), forgetWebhookSubscribers)
 }
 
 /** Changes the URL, events or active flag; `rotateSecret` issues a new secret, returned once. */
 export async function updateWebhook(db: Kysely<Database>, actor: Actor, id: string, input: WebhookUpdateInput): Promise<WebhookView & { secret?: string }> {
   const url = input.url === undefined ? undefined : checkWebhookUrl(input.url)
-  return forgettingSubscribers(db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const row = await loadManaged(trx, actor, id)
     const before = toView(row)
     const secret = input.rotateSecret ? newSecret() : undefined
@@ -173,17 +167,17 @@ export async function updateWebhook(db: Kysely<Database>, actor: Actor, id: stri
     const after = toView(await baseWebhooks(trx).where('w.id', '=', id).executeTakeFirstOrThrow())
     await recordAudit(trx, actor, { action: 'webhook.update', entityType: 'webhook', entityId: id, organizationId: row.organization_id, before, after: { ...after, secretRotated: secret !== undefined } })
     return secret !== undefined ? { ...after, secret } : after
-  }))
+  }), forgetWebhookSubscribers)
 }
 
 /** Removes a webhook and its delivery history. */
 export async function deleteWebhook(db: Kysely<Database>, actor: Actor, id: string): Promise<void> {
-  await forgettingSubscribers(db.transaction().execute(async (trx) => {
+  await afterCommit(db.transaction().execute(async (trx) => {
     const row = await loadManaged(trx, actor, id)
     await trx.deleteFrom('webhook_deliveries').where('webhook_id', '=', id).execute()
     await trx.deleteFrom('webhooks').where('id', '=', id).execute()
     await recordAudit(trx, actor, { action: 'webhook.delete', entityType: 'webhook', entityId: id, organizationId: row.organization_id, before: toView(row) })
-  }))
+  }), forgetWebhookSubscribers)
 }
 
 /** Queues a `ping` delivery so an operator can check the receiver and its signature check. */

@@ -8,7 +8,7 @@
  *
  * The bundle is immutable for the life of the process: the route serves prebuilt buffers (no rendering per request).
  */
-import { staticScript, type StaticScript } from '../http/static-script.ts'
+import { htmlAttribute, staticScript, type StaticScript } from '../http/static-script.ts'
 
 export const WIDGET_PATH = '/widget/v1.js'
 export type EmbedMode = 'modal' | 'inline' | 'button'
@@ -19,15 +19,11 @@ export type WidgetScript = StaticScript
 /** The widget bundle (client/widget/main.ts), built once per process. */
 export const widgetScript = (): WidgetScript => staticScript('widget/main.ts')
 
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
 /** The HTML a web manager pastes: the host element for the chosen mode and the one script tag (with SRI). */
 export function embedSnippet(publicUrl: string, surveyId: string, integrity: string, mode: EmbedMode): string {
   const scriptUrl = `${publicUrl.replace(/\/+$/, '')}${WIDGET_PATH}`
-  const id = escapeAttribute(surveyId)
-  const script = `<script src="${escapeAttribute(scriptUrl)}" integrity="${escapeAttribute(integrity)}" crossorigin="anonymous" async></script>`
+  const id = htmlAttribute(surveyId)
+  const script = `<script src="${htmlAttribute(scriptUrl)}" integrity="${htmlAttribute(integrity)}" crossorigin="anonymous" async></script>`
   const host = mode === 'button'
     ? `<button type="button" id="cx280-feedback-${id}">Give feedback</button>\n<div data-cx280-survey="${id}" data-cx280-mode="button" data-cx280-button="#cx280-feedback-${id}"></div>`
     : `<div data-cx280-survey="${id}" data-cx280-mode="${mode}"></div>`

@@ -19,6 +19,7 @@ import { newId, nowIso, subtreePattern } from '../db/values.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors.ts'
 import { enqueueWebhookEvent } from '../notify/webhook-outbox.ts'
 import { forgetSurvey } from './public-survey-cache.ts'
+import { afterCommit } from '../db/after-commit.ts'
 import type { SurveyCreateInput, SurveyTransition, SurveyUpdateInput } from './survey-schema.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -65,13 +66,6 @@ interface SurveyContext {
   readonly organizationName: string
   readonly serviceName: string
   readonly serviceOwnerUserId: string | null
-}
-
-/** Forgets intake's copy of the survey once the change is committed (see public-survey-cache.ts). */
-async function afterCommitForget<T>(id: string, change: Promise<T>): Promise<T> {
-  const result = await change
-  forgetSurvey(id)
-  return result
 }
 
 export const today = (): string => new Date().toISOString().slice(0, 10)
@@ -199,7 +193,7 @@ function clearanceFromInput(input: SurveyUpdateInput): Partial<Clearance> {
 }
 
 export async function updateSurvey(db: Kysely<Database>, actor: Actor, id: string, input: SurveyUpdateInput): Promise<SurveyView> {
-  return afterCommitForget(id, db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const context = await loadContext(trx, actor, id)
     assertManage(actor, context)
     const { row } = context
@@ -241,7 +235,7 @@ export async function updateSurvey(db: Kysely<Database>, actor: Actor, id: strin
     const after = await toView(trx, await loadContext(trx, actor, id))
     await recordAudit(trx, actor, { action: 'survey.update', entityType: 'survey', entityId: id, organizationId: context.organizationId, before, after })
     return after
-  }))
+  }), () => forgetSurvey(id))
 }
 
 export const TRANSITIONS: Readonly<Record<SurveyTransition, { from: readonly SurveyState[]; to: SurveyState }>> = {
@@ -256,7 +250,7 @@ export const transitionsFrom = (state: SurveyState): SurveyTransition[] =>
   (Object.keys(TRANSITIONS) as SurveyTransition[]).filter((t) => TRANSITIONS[t].from.includes(state))
 
 export async function transitionSurvey(db: Kysely<Database>, actor: Actor, id: string, transition: SurveyTransition): Promise<SurveyView> {
-  return afterCommitForget(id, db.transaction().execute(async (trx) => {
+  return afterCommit(db.transaction().execute(async (trx) => {
     const context = await loadContext(trx, actor, id)
     assertManage(actor, context)
     const { row } = context
@@ -280,18 +274,18 @@ export async function transitionSurvey(db: Kysely<Database>, actor: Actor, id: s
       await enqueueWebhookEvent(trx, context.organizationPath, rule.to === 'published' ? 'survey.published' : 'survey.closed', { surveyId: id, serviceId: row.service_id, name: row.name, state: rule.to })
     }
     return toView(trx, await loadContext(trx, actor, id))
-  }))
+  }), () => forgetSurvey(id))
 }
 
 /** Closes a survey on the system's behalf (expired clearance), with an audit entry. */
 export async function closeSurveyAsSystem(db: Kysely<Database>, actor: Actor, id: string, reason: string): Promise<void> {
-  await afterCommitForget(id, db.transaction().execute(async (trx) => {
+  await afterCommit(db.transaction().execute(async (trx) => {
     const context = await loadContext(trx, null, id)
     if (context.row.state !== 'published') return
     await trx.updateTable('surveys').set({ state: 'closed', closed_at: nowIso(), updated_at: nowIso() }).where('id', '=', id).execute()
     await recordAudit(trx, actor, { action: 'survey.close', entityType: 'survey', entityId: id, organizationId: context.organizationId, before: { state: 'published' }, after: { state: 'closed', reason } })
     await enqueueWebhookEvent(trx, context.organizationPath, 'survey.closed', { surveyId: id, serviceId: context.row.service_id, name: context.row.name, state: 'closed', reason })
-  }))
+  }), () => forgetSurvey(id))
 }
 
 export async function getSurvey(db: Kysely<Database>, actor: Actor, id: string): Promise<SurveyView> {
