@@ -9,7 +9,7 @@ import { WriteBuffer } from '../../src/events/write-buffer.ts'
 
 const event = (i: number): EventRow => ({
   ts: new Date(Date.UTC(2026, 10, 26, 12, 0, i % 60)), siteId: 'site-1', visitorId: `v${i % 7}`, sessionId: `s${i % 11}`,
-  eventType: i % 5 === 0 ? 'action' : 'pageview', name: i % 5 === 0 ? 'apply_start' : null, path: `/page/${i % 13}`, referrer: null,
+  eventType: i % 5 === 0 ? 'action' : 'pageview', name: i % 5 === 0 ? 'apply_start' : null, path: `/page/${i % 13}`, query: null, referrer: null, device: 'desktop', channel: 'web',
   value: i % 5 === 0 ? i : null, properties: i % 3 === 0 ? JSON.stringify({ step: i % 4 }) : null,
 })
 

@@ -1,15 +1,25 @@
 /**
  * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
  * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
+ * Appends go through one long-lived connection (the appender); every read and rollup refresh opens its own
+ * connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each in one transaction.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api'
-import type { EventRow, EventStore, EventStoreHealth } from '../event-store.ts'
+import type {
+  BreakdownDimension, BreakdownRow, DeviceClass, EventChannel, EventRow, EventScope, EventStore, EventStoreHealth, FunnelQuery, FunnelResult,
+  Granularity, SeriesPoint, TimeRange, Totals, ValueStats, ValueSummaryRow,
+} from '../event-store.ts'
+import { Invalid } from '../../errors.ts'
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts'
+import { funnel, funnelProgress, rawTotals, valueStats } from './duckdb-raw-queries.ts'
+import { refreshRollups, rollupBreakdown, rollupSeries, rollupTotals, rollupValueSummary } from './duckdb-rollups.ts'
+import { SqlParams, withConnection } from './duckdb-sql.ts'
 
 class DuckDbEventStore implements EventStore {
   readonly engine = 'duckdb' as const
+  #refreshing: Promise<void> = Promise.resolve()
   constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
 
   async migrate(): Promise<string[]> {
@@ -29,7 +39,15 @@ class DuckDbEventStore implements EventStore {
       }
       applied.push(migration.name)
     }
+    // Events stored before the rollups (or their value columns) existed are rolled up once, so dashboards show their history too.
+    if (applied.includes('0002-analytics') || applied.includes('0003-rollup-values')) await this.refreshAllRollups()
     return applied
+  }
+
+  private async refreshAllRollups(): Promise<void> {
+    const row = (await this.connection.runAndReadAll('select epoch_ms(min(ts)) as first, epoch_ms(max(ts)) as last from events')).getRowObjects()[0]
+    if (row?.first === null || row?.first === undefined) return
+    await this.refreshRollups({ from: new Date(Number(row.first)), to: new Date(Number(row.last) + 1) })
   }
 
   async health(): Promise<EventStoreHealth> {
@@ -60,6 +78,9 @@ class DuckDbEventStore implements EventStore {
         if (row.value === null) appender.appendNull()
         else appender.appendDouble(row.value)
         appendText(appender, row.properties)
+        appendText(appender, row.query)
+        appender.appendVarchar(row.device)
+        appender.appendVarchar(row.channel)
         appender.endRow()
       }
       appender.flushSync()
@@ -68,15 +89,22 @@ class DuckDbEventStore implements EventStore {
     }
   }
 
-  async recentEvents(siteId: string, limit: number): Promise<EventRow[]> {
+  async recentEvents(siteId: string, limit: number, since?: Date): Promise<EventRow[]> {
+    const p = new SqlParams()
+    const site = p.add(siteId)
+    const n = p.add(Math.max(1, Math.min(Math.floor(limit) || 1, 10_000)))
+    // A bound on ts lets DuckDB skip every row group (zone map) older than `since` instead of scanning the site's history.
+    const recent = since === undefined ? '' : ` and ts >= ${p.timestamp(validSince(since))}`
     const reader = await this.connection.runAndReadAll(
-      'select epoch_ms(ts) as ms, site_id, visitor_id, session_id, event_type, name, path, referrer, value, properties from events where site_id = $1 order by ts desc limit $2',
-      [siteId, Math.max(1, Math.min(limit, 10_000))],
+      `select epoch_ms(ts) as ms, site_id, visitor_id, session_id, event_type, name, path, query, referrer, device, channel, value, properties
+       from events where site_id = ${site}${recent} order by ts desc limit ${n}`,
+      p.values,
     )
     return reader.getRowObjects().map((r) => ({
       ts: new Date(Number(r.ms)), siteId: String(r.site_id), visitorId: String(r.visitor_id), sessionId: String(r.session_id), eventType: String(r.event_type),
-      name: r.name === null ? null : String(r.name), path: r.path === null ? null : String(r.path), referrer: r.referrer === null ? null : String(r.referrer),
-      value: r.value === null ? null : Number(r.value), properties: r.properties === null ? null : String(r.properties),
+      name: textOrNull(r.name), path: textOrNull(r.path), query: textOrNull(r.query), referrer: textOrNull(r.referrer),
+      device: String(r.device) as DeviceClass, channel: String(r.channel) as EventChannel,
+      value: r.value === null ? null : Number(r.value), properties: textOrNull(r.properties),
     }))
   }
 
@@ -85,16 +113,72 @@ class DuckDbEventStore implements EventStore {
     return Number(rows[0]?.n ?? 0)
   }
 
+  refreshRollups(range: TimeRange): Promise<void> {
+    // Two overlapping refreshes would conflict on the same rollup rows; one at a time, and a failure does not block the next.
+    const run = this.#refreshing.then(() => withConnection(this.instance, (c) => refreshRollups(c, range)))
+    this.#refreshing = run.catch(() => undefined)
+    return run
+  }
+
+  totals(scope: EventScope): Promise<Totals> {
+    return withConnection(this.instance, (c) => rollupTotals(c, scope))
+  }
+
+  series(scope: EventScope, granularity: Granularity): Promise<SeriesPoint[]> {
+    return withConnection(this.instance, (c) => rollupSeries(c, scope, granularity))
+  }
+
+  breakdown(scope: EventScope, dimension: BreakdownDimension, limit: number): Promise<BreakdownRow[]> {
+    return withConnection(this.instance, (c) => rollupBreakdown(c, scope, dimension, limit))
+  }
+
+  valueSummary(scope: EventScope, limit: number): Promise<ValueSummaryRow[]> {
+    return withConnection(this.instance, (c) => rollupValueSummary(c, scope, limit))
+  }
+
+  rawTotals(scope: EventScope): Promise<Totals> {
+    return withConnection(this.instance, (c) => rawTotals(c, scope))
+  }
+
+  valueStats(scope: EventScope, actionName: string): Promise<ValueStats> {
+    return withConnection(this.instance, (c) => valueStats(c, scope, actionName))
+  }
+
+  funnel(query: FunnelQuery): Promise<FunnelResult> {
+    return withConnection(this.instance, (c) => funnel(c, query))
+  }
+
+  funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
+    return withConnection(this.instance, (c) => funnelProgress(c, query, visitorIds))
+  }
+
+  deleteEventsBefore(cutoff: Date): Promise<number | null> {
+    return withConnection(this.instance, async (c) => {
+      const p = new SqlParams()
+      return (await c.run(`delete from events where ts < ${p.timestamp(cutoff.getTime())}`, p.values)).rowsChanged
+    })
+  }
+
   async close(): Promise<void> {
+    await this.#refreshing
     this.connection.closeSync()
     this.instance.closeSync()
   }
 }
 
+const textOrNull = (value: unknown): string | null => (value === null ? null : String(value))
+
 function appendText(appender: DuckDBAppender, value: string | null): void {
   if (value === null) appender.appendNull()
   else appender.appendVarchar(value)
 }
+
+function validSince(since: Date): number {
+  const ms = since.getTime()
+  if (!Number.isFinite(ms)) throw new Invalid('The start of the recent events is not a valid date.', { since: 'invalid date' })
+  return ms
+}
+
 
 /** Opens `duckdb:<file>` (or `duckdb::memory:`). */
 export async function openDuckDbEventStore(location: string): Promise<EventStore> {

@@ -15,4 +15,41 @@ export const DUCKDB_MIGRATIONS: readonly { name: string; sql: string }[] = [
       properties varchar
     )`,
   },
+  {
+    // Rows stored before this migration came from the browser tracker, whose device class was not kept.
+    name: '0002-analytics',
+    sql: `alter table events add column query varchar;
+      alter table events add column device varchar default 'other';
+      alter table events add column channel varchar default 'web';
+      create table rollup_hourly (
+        hour timestamp not null,
+        site_id varchar not null,
+        pageviews bigint not null,
+        visitors bigint not null,
+        sessions bigint not null,
+        actions bigint not null,
+        events bigint not null
+      );
+      create table rollup_daily (
+        day timestamp not null,
+        site_id varchar not null,
+        dimension varchar not null,
+        key varchar not null,
+        pageviews bigint not null,
+        visitors bigint not null,
+        sessions bigint not null,
+        actions bigint not null,
+        events bigint not null
+      )`,
+  },
+  {
+    // Values of key actions, on the daily 'action' rows only (other rows keep 0 and NULL): count, sum, minimum and
+    // maximum combine across days; medians do not, so they stay with raw events. migrate() recomputes every day that
+    // still has raw events once this is applied.
+    name: '0003-rollup-values',
+    sql: `alter table rollup_daily add column value_count bigint default 0;
+      alter table rollup_daily add column value_sum double default 0;
+      alter table rollup_daily add column value_min double;
+      alter table rollup_daily add column value_max double`,
+  },
 ]
