@@ -2,11 +2,15 @@
  * `npm run bench`: runs every benchmark and prints a plain-text table of figures. Each benchmark makes its own data
  * in its own temporary CX280_DATA_DIR (never ./data) and removes it afterwards. See bench/README.md.
  *
- * Options (all optional): --only startup|api|intake   --services N (2000)   --duration S (5)   --warmup S (1)   --connections N (10)
+ * Options (all optional): --only startup|api|intake|analytics   --services N (2000)   --duration S (5)   --warmup S (1)   --connections N (10)
  *   --intake-duration S (20)   --intake-connections N (default: sweep 1..16 and pick the best with p99 <= 20 ms)
+ *   --analytics-events N (10000000)   --analytics-seconds S (10)   --clickhouse (also on local ClickHouse servers)
+ *   --analytics-engines duckdb,clickhouse,clickhouse-2 (default: all enabled)   --analytics-ingest-only
+ *   --profile-dir DIR (V8 CPU profiles of the analytics ingest server)
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { benchAnalytics } from './analytics.ts'
 import { benchApi } from './api.ts'
 import { benchIntake } from './intake.ts'
 import { num, renderSection, type Section } from './report.ts'
@@ -25,11 +29,13 @@ async function main(): Promise<void> {
     options: {
       only: { type: 'string' }, services: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, connections: { type: 'string' },
       'intake-duration': { type: 'string' }, 'intake-connections': { type: 'string' },
+      'analytics-events': { type: 'string' }, 'analytics-seconds': { type: 'string' }, clickhouse: { type: 'boolean' }, 'analytics-ingest-only': { type: 'boolean' },
+      'profile-dir': { type: 'string' }, 'analytics-engines': { type: 'string' },
     },
     strict: true,
   })
   const only = values.only
-  if (only !== undefined && only !== 'startup' && only !== 'api' && only !== 'intake') throw new Error('--only must be startup, api or intake')
+  if (only !== undefined && only !== 'startup' && only !== 'api' && only !== 'intake' && only !== 'analytics') throw new Error('--only must be startup, api, intake or analytics')
   const apiOptions = {
     services: positiveInteger(values.services, 2000, 'services'),
     durationSeconds: positiveInteger(values.duration, 5, 'duration'),
@@ -41,6 +47,15 @@ async function main(): Promise<void> {
     warmupSeconds: 3,
     sweepSeconds: 4,
     connections: values['intake-connections'] === undefined ? null : positiveInteger(values['intake-connections'], 8, 'intake-connections'),
+  }
+
+  const analyticsOptions = {
+    events: positiveInteger(values['analytics-events'], 10_000_000, 'analytics-events'),
+    ingestSeconds: positiveInteger(values['analytics-seconds'], 10, 'analytics-seconds'),
+    clickhouse: values.clickhouse ?? false,
+    profileDir: values['profile-dir'] ?? null,
+    ingestOnly: values['analytics-ingest-only'] ?? false,
+    engines: values['analytics-engines']?.split(',').map((e) => e.trim()).filter(Boolean) ?? null,
   }
 
   const started = performance.now()
@@ -64,6 +79,12 @@ async function main(): Promise<void> {
     const intake = await benchIntake(intakeOptions, log)
     sections.push(...intake.sections)
     warnings.push(...intake.warnings)
+  }
+  if (only === undefined || only === 'analytics') {
+    log('analytics benchmark ...')
+    const analytics = await benchAnalytics(analyticsOptions, log)
+    sections.push(...analytics.sections)
+    warnings.push(...analytics.warnings)
   }
 
   if (loadAtStart > 1.5) warnings.push(`the 1-min load average was ${num(loadAtStart, 2)} when the bench started: other work was competing for the ${cpus().length} cores, so treat the figures as pessimistic`)

@@ -107,6 +107,8 @@ export interface StartOptions {
   readonly timeoutMs?: number
   /** Extra environment for this server (e.g. LOG_LEVEL), applied after `serverEnv`. */
   readonly env?: NodeJS.ProcessEnv
+  /** Extra node flags for `direct` starts, e.g. `--cpu-prof` (the profile is written when the server exits). */
+  readonly nodeArgs?: readonly string[]
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -114,7 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const baseUrl = `http://127.0.0.1:${port}`
   const [command, args] = options.via === 'npm'
     ? ['npm', ['start', '--silent']] as const
-    : [process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve']] as const
+    : [process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts', 'serve']] as const
   let printed = ''
   const started = performance.now()
   const child = spawn(command, [...args], { cwd: REPO_ROOT, env: { ...serverEnv(options.dataDir, port), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })

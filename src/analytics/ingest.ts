@@ -8,8 +8,8 @@ import { LRUCache } from 'lru-cache'
 import type { Database } from '../db/schema.ts'
 import { NotFound } from '../errors.ts'
 import type { EventRow } from '../events/event-store.ts'
-import { maskPii } from '../privacy/pii.ts'
-import { redactProperties, redactReferrer, redactUrl } from './redaction.ts'
+import { deviceClass } from './device.ts'
+import { redactName, redactProperties, redactReferrer, redactUrl, splitRedactedUrl } from './redaction.ts'
 import { saltFor } from './salts.ts'
 import { nextSessionState } from './sessions.ts'
 import { dailySaltKey, visitorId } from './visitor-id.ts'
@@ -43,8 +43,23 @@ export interface IngestSite {
 // other app nodes see a key rotation or an archive within the second.
 const sites = new LRUCache<string, IngestSite>({ max: 10_000, ttl: 1000 })
 
+export interface CachedIngestKey {
+  readonly keyId: string
+  readonly siteId: string
+  readonly keyHash: string
+  readonly siteActive: boolean
+  lastUsedAt: number
+}
+
+/**
+ * Server-to-server ingest keys by prefix (server-ingest.ts): every request authenticates and keys change rarely.
+ * Kept here so a site change (archive, restore) forgets them with the sites; other app nodes follow within the second.
+ */
+export const ingestKeys = new LRUCache<string, CachedIngestKey>({ max: 10_000, ttl: 1000 })
+
 export function forgetIngestSites(): void {
   sites.clear()
+  ingestKeys.clear()
 }
 
 /** The active site with this public key; NotFound otherwise (an unknown, rotated or archived key). */
@@ -85,10 +100,17 @@ export interface Sender {
   readonly at: Date
 }
 
-const pathOf = (redacted: string | null): string | null => {
-  if (!redacted) return null
-  const url = new URL(redacted)
-  return `${url.pathname}${url.search}`
+/** The redacted URL's path and its query string (without "?"), stored apart so page patterns match paths. */
+const pathAndQuery = (redacted: string | null): { path: string; query: string | null } | null => (redacted ? splitRedactedUrl(redacted) : null)
+
+/** `redact` remembered for one batch: its events mostly share a page URL and a referrer. */
+function memoized(redact: (raw: string) => string | null): (raw: string) => string | null {
+  const seen = new Map<string, string | null>()
+  return (raw) => {
+    let redacted = seen.get(raw)
+    if (redacted === undefined) seen.set(raw, (redacted = redact(raw)))
+    return redacted
+  }
 }
 
 /** The rows to store for one batch, dated by the server's time of receipt minus each event's age. */
@@ -96,15 +118,18 @@ export async function eventRows(db: Kysely<Database>, site: IngestSite, events: 
   const salt = await saltFor(db, dailySaltKey(sender.at))
   const visitor = visitorId(site.id, sender.ip, sender.userAgent, salt)
   const sessionId = sessions.sessionId(visitor, sender.at)
+  const device = deviceClass(sender.userAgent)
+  const pageUrl = memoized(redactUrl)
+  const referrerUrl = memoized(redactReferrer)
   return events.flatMap((event): EventRow[] => {
-    const path = pathOf(redactUrl(event.u))
-    if (path === null) return []
-    const name = event.y === 'outbound' ? (event.n ? redactUrl(event.n) : null) : event.n ? maskPii(event.n).slice(0, 100) : null
+    const location = pathAndQuery(pageUrl(event.u))
+    if (location === null) return []
+    const name = event.y === 'outbound' ? (event.n ? redactUrl(event.n) : null) : event.n ? redactName(event.n) : null
     const properties = event.p ? redactProperties(event.p) : {}
     const age = typeof event.a === 'number' && Number.isFinite(event.a) ? Math.min(Math.max(Math.round(event.a), 0), MAX_EVENT_AGE_MS) : 0
     return [{
-      ts: new Date(sender.at.getTime() - age), siteId: site.id, visitorId: visitor, sessionId, eventType: event.y, name, path,
-      referrer: event.r ? redactReferrer(event.r) : null, value: event.y === 'action' && typeof event.v === 'number' && Number.isFinite(event.v) ? event.v : null,
+      ts: new Date(sender.at.getTime() - age), siteId: site.id, visitorId: visitor, sessionId, eventType: event.y, name,
+      path: location.path, query: location.query, device, channel: 'web', referrer: event.r ? referrerUrl(event.r) : null, value: event.y === 'action' && typeof event.v === 'number' && Number.isFinite(event.v) ? event.v : null,
       properties: Object.keys(properties).length > 0 ? JSON.stringify(properties) : null,
     }]
   })

@@ -11,6 +11,7 @@ export const MAX_URL_LENGTH = 1_000
 export const MAX_RAW_URL_LENGTH = 8_192
 export const MAX_PROPERTIES = 20
 export const MAX_PROPERTY_STRING = 200
+export const MAX_NAME = 100
 export const PROPERTY_KEY = /^[a-z][a-z0-9_]{0,39}$/
 
 /** Query parameters worth keeping for analytics; every other parameter (and its name) is dropped. */
@@ -34,6 +35,33 @@ const PATH_NAMES: ReadonlySet<string> = new Set([
   'dob', 'birthdate', 'date_of_birth', 'zip', 'zipcode', 'zip_code', 'postal_code', 'ssn', 'email', 'phone', 'tel',
 ])
 
+const MAYBE_PII = /[\d@]/
+
+/**
+ * `maskPii` until nothing more changes. Masking one kind can complete another: in `555-867-5309ssn 123456789` the SSN
+ * is hidden by the digit before it until the phone number is masked. Each round replaces digits, so a few suffice.
+ */
+export function maskText(text: string): string {
+  // Every shape maskPii looks for holds an ASCII digit or an @; most paths and names hold neither.
+  if (!MAYBE_PII.test(text)) return text
+  let current = text
+  for (let round = 0; round < 8; round++) {
+    const next = maskPii(current)
+    if (next === current) return current
+    current = next
+  }
+  return current
+}
+
+/** Masked and cut to `max`, masked again: a cut can complete a shape (`555-867-5309|1` ends a phone number). */
+export function maskAndCut(text: string, max: number): string {
+  const masked = maskText(text)
+  return masked.length <= max ? masked : maskText(masked.slice(0, max))
+}
+
+/** A key action's name (free text) fit to store. */
+export const redactName = (raw: string): string => maskAndCut(raw, MAX_NAME)
+
 /** The mask for a value named by `name` (a property key or path segment), or null if the name is harmless. */
 export function sensitiveMask(name: string): string | null {
   const normalized = name.toLowerCase().replace(/[^a-z0-9]+/g, '_')
@@ -50,10 +78,18 @@ export function redactUrl(raw: string): string | null {
   const kept: string[] = []
   for (const [name, value] of url.searchParams) {
     const key = name.toLowerCase()
-    if (ALLOWED_QUERY_PARAMS.has(key)) kept.push(`${key}=${encodeKeepingMasks(maskPii(value).slice(0, MAX_PROPERTY_STRING))}`)
+    if (ALLOWED_QUERY_PARAMS.has(key)) kept.push(`${key}=${encodeKeepingMasks(maskAndCut(value, MAX_PROPERTY_STRING))}`)
   }
   const query = kept.length > 0 ? `?${kept.join('&')}` : ''
   return cap(`${url.origin}${redactPath(url.pathname)}${query}`)
+}
+
+/** A redacted URL (from `redactUrl`) split into its path and its query string without "?" (null when none). */
+export function splitRedactedUrl(redacted: string): { path: string; query: string | null } {
+  const pathStart = redacted.indexOf('/', redacted.indexOf('//') + 2)
+  const rest = pathStart < 0 ? '/' : redacted.slice(pathStart)
+  const mark = rest.indexOf('?')
+  return mark < 0 ? { path: rest, query: null } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) || null }
 }
 
 /** A referrer fit to store: origin and masked path only. Null when not an absolute http(s) URL. */
@@ -72,7 +108,8 @@ export function redactProperties(props: Readonly<Record<string, unknown>>): Reco
   let count = 0
   for (const [key, value] of Object.entries(props)) {
     if (count >= MAX_PROPERTIES) break
-    if (!PROPERTY_KEY.test(key)) continue
+    // A key is stored as sent, so one holding personal data (`x5558675309`) is skipped with its value.
+    if (!PROPERTY_KEY.test(key) || maskText(key) !== key) continue
     const clean = cleanValue(key, value)
     if (clean === undefined) continue
     out[key] = clean
@@ -88,7 +125,7 @@ function cleanValue(key: string, value: unknown): string | number | boolean | un
   if (!numeric && typeof value !== 'string') return undefined
   const mask = sensitiveMask(key)
   if (mask) return mask
-  return numeric ? value : maskPii(value).slice(0, MAX_PROPERTY_STRING)
+  return numeric ? value : maskAndCut(value, MAX_PROPERTY_STRING)
 }
 
 function parseHttpUrl(raw: string): URL | null {
@@ -108,6 +145,8 @@ function parseHttpUrl(raw: string): URL | null {
  * the URL parser normalized it; a touched one is re-encoded segment by segment.
  */
 function redactPath(pathname: string): string {
+  // Without an escape, a digit or an @ nothing below can change the path (the common case, checked once).
+  if (!PATH_MAY_CHANGE.test(pathname)) return pathname
   const decoded = pathname.split('/').map(decodeSegment)
   const named = decoded.map((segment, i) => {
     const previous = (decoded[i - 1] ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_')
@@ -115,16 +154,20 @@ function redactPath(pathname: string): string {
     return mask ?? segment
   })
   const joined = named.join('/')
-  const masked = maskPii(joined)
+  const masked = maskText(joined)
   if (masked === decoded.join('/')) return pathname
   return masked.split('/').map(encodeKeepingMasks).join('/')
 }
+
+// A malformed escape (`%ZZ`, half a UTF-8 sequence) must not hide a valid one (`%40`) in the same segment: decode each
+// run of escapes as bytes, with replacement characters for invalid UTF-8, as URLSearchParams does for query values.
+const PATH_MAY_CHANGE = /[\d@%]/
 
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment)
   } catch {
-    return segment
+    return segment.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'))
   }
 }
 

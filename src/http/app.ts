@@ -77,7 +77,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorateRequest('session', null)
   app.decorateRequest('via', null)
   app.addHook('preValidation', async (request) => {
-    if (request.url.startsWith('/assets/')) return
+    if (request.url.startsWith('/assets/') || request.routeOptions.config.authenticatesItself) return
     await resolveCaller(runtime, request)
     checkCsrf(request)
   })
