@@ -168,3 +168,15 @@ export function SummaryList({ rows }: { rows: readonly [string, ComponentChildre
 }
 
 export const yesNo = (value: boolean) => (value ? 'Yes' : 'No')
+
+/** A table that scrolls sideways on narrow screens; the region is focusable so keyboard users can scroll it. */
+export function ScrollTable({ id, caption, fullWidth = false, children }: { id: string; caption: string; fullWidth?: boolean; children: ComponentChildren }) {
+  return (
+    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
+      <table class={`usa-table usa-table--borderless usa-table--compact${fullWidth ? ' width-full' : ''}`}>
+        <caption id={`${id}-caption`}>{caption}</caption>
+        {children}
+      </table>
+    </div>
+  )
+}

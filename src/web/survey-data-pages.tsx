@@ -3,7 +3,6 @@
  * driver shares per branch, export links) and the CSV import form (survey columns or OMB's 17 columns).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { ComponentChildren } from 'preact'
 import { CHANNEL_LABELS, CHANNELS, type Channel } from '../a11/channels.ts'
 import type { CsvRowError } from '../a11/omb-csv.ts'
 import type { ScoreFigures, Share } from '../a11/scoring.ts'
@@ -17,7 +16,7 @@ import {
   type ImportFormat, type ResponseImportReport, type ScoreGroup, type ScoreReport, type SurveyView,
 } from '../surveys/index.ts'
 import { BarChart, LineChart, percent } from './charts.tsx'
-import { CsrfField, EmptyState, ErrorSummary, SelectField, SummaryList, TextField } from './components.tsx'
+import { CsrfField, EmptyState, ErrorSummary, SelectField, SummaryList, TextField, ScrollTable } from './components.tsx'
 import { asForm, attempt, formText } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { SurveyHeader } from './survey-components.tsx'
@@ -132,16 +131,6 @@ function ScoresPage({ survey, byQuarter, byChannel, canImport }: { survey: Surve
   )
 }
 
-function ScrollTable({ id, caption, children }: { id: string; caption: string; children: ComponentChildren }) {
-  return (
-    <div class="usa-table-container--scrollable" tabIndex={0} role="region" aria-labelledby={`${id}-caption`}>
-      <table class="usa-table usa-table--borderless usa-table--compact">
-        <caption id={`${id}-caption`}>{caption}</caption>
-        {children}
-      </table>
-    </div>
-  )
-}
 
 function FiguresTable({ id, caption, dimension, groups }: { id: string; caption: string; dimension: string; groups: readonly ScoreGroup[] }) {
   return (
