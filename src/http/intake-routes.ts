@@ -8,6 +8,7 @@ import Type, { type Static } from 'typebox'
 import { CHANNELS } from '../a11/channels.ts'
 import { PRA_TEXT, estimatedBurdenMinutes } from '../a11/pra.ts'
 import { chooseLanguage } from '../a11/respondent-text.ts'
+import { visitorForResponse } from '../analytics/journey-feedback.ts'
 import { canTriageResponses } from '../auth/permissions.ts'
 import { Forbidden, Invalid } from '../errors.ts'
 import type { Runtime } from '../runtime.ts'
@@ -114,9 +115,10 @@ export async function registerIntakeRoutes(api: FastifyInstance, runtime: Runtim
       throw new Invalid('Some fields need attention.', { idempotencyKey: 'must be 8 to 100 characters' })
     }
     const answering = body.version !== undefined && body.version !== survey.version ? await atVersion(db, survey, body.version) : survey
+    const visitor = await visitorForResponse(db, survey, body.pageUrl, { ip: request.ip, userAgent: request.headers['user-agent'], gpc: request.headers['sec-gpc'] === '1', at: new Date() })
     const stored = await submitResponse(db, answering, body.answers, {
       source: body.source ?? (request.via === 'api_key' ? 'api' : 'widget'), channel: body.channel, touchpoint: body.touchpoint, locationCode: body.locationCode,
-      pageUrl: body.pageUrl, idempotencyKey, language: chooseLanguage(survey.definition, body.language, request.headers['accept-language']),
+      pageUrl: body.pageUrl, idempotencyKey, language: chooseLanguage(survey.definition, body.language, request.headers['accept-language']), visitor,
     })
     return reply.status(stored.duplicate ? 200 : 201).send({ id: stored.id, duplicate: stored.duplicate })
   })

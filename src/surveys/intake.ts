@@ -116,6 +116,8 @@ export interface SubmissionContext {
   readonly externalId?: string | undefined
   /** Imports carry the time of the original response; live submissions use the server's clock. */
   readonly submittedAt?: Date | undefined
+  /** The analytics visitor who answered on a measured site's page (analytics/journey-feedback.ts), if linked. */
+  readonly visitor?: { readonly siteId: string; readonly visitorId: string } | null | undefined
 }
 
 export interface StoredResponse {
@@ -171,7 +173,7 @@ export async function storeResponseIn(trx: Transaction<Database>, survey: Public
     idempotency_key: context.idempotencyKey ?? null, external_id: context.externalId ?? null, trust_value: checked.trustValue, branch: checked.branch,
     contact_requested: checked.contactRequested ? 1 : 0, contains_pii: checked.containsPii ? 1 : 0,
     has_text: checked.hasText ? 1 : 0,
-    status: 'inbox', flagged: 0, trashed_at: null,
+    status: 'inbox', flagged: 0, trashed_at: null, visitor_id: context.visitor?.visitorId ?? null, site_id: context.visitor?.siteId ?? null,
   }).execute()
   if (checked.rows.length > 0) {
     await trx.insertInto('response_answers').values(checked.rows.map((r, position) => ({
