@@ -1,0 +1,104 @@
+/**
+ * Staff API for quarterly CX data collections (A-11 §280.14): list and board, start a quarter's collections, read one
+ * (JSON with details and scores), enter volumes, move it through its lifecycle, rate it, check its integrity, and
+ * download OMB's files (17-column responses per detail, metadata CSV, legacy Likert counts, XLSX).
+ */
+import { Readable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import Type, { type Static } from 'typebox'
+import { fiscalYearOf } from '../a11/fiscal-year.ts'
+import {
+  CollectionCreateInput, collectionBoard, collectionFileBase, collectionIntegrity, CollectionListQuery, CollectionRatingInput, CollectionTransitionInput,
+  CollectionUpdateInput, collectionWorkbook, detailFileName, ensureCollections, FiscalYearSchema, getCollection, legacyCsv, listCollections, metadataCsv,
+  ombResponseChunks, rateCollection, readableDetail, transitionCollection, updateCollection, type ReportingContext,
+} from '../reporting/index.ts'
+import { NotFound } from '../errors.ts'
+import type { Runtime } from '../runtime.ts'
+import type { RouteLimits } from './api.ts'
+import { errorResponses, IdParams } from './api-schemas.ts'
+import { requireActor } from './request-context.ts'
+
+const tags = ['collections']
+
+export const COLLECTION_EXPORT_FORMATS = ['metadata', 'legacy', 'xlsx', 'json'] as const
+const ExportQuery = Type.Object({
+  format: Type.Optional(Type.Enum([...COLLECTION_EXPORT_FORMATS], { description: 'metadata (CSV, default), legacy (per-question Likert counts CSV, legacy surveys), xlsx (one sheet per table) or json.' })),
+}, { additionalProperties: false })
+const BoardQuery = Type.Object({ fiscalYear: Type.Optional(FiscalYearSchema) }, { additionalProperties: false })
+const DetailParams = Type.Object({ id: Type.String({ format: 'uuid' }), detailId: Type.String({ format: 'uuid' }) })
+type DetailParams = Static<typeof DetailParams>
+
+/** The runtime's settings the reporting domain reads. */
+export const reportingContext = (runtime: Pick<Runtime, 'config'>): ReportingContext =>
+  ({ publicUrl: runtime.config.publicUrl, deadlineDays: runtime.config.collectionDeadlineDays })
+
+export async function registerCollectionRoutes(api: FastifyInstance, runtime: Runtime, config: RouteLimits): Promise<void> {
+  const { db } = runtime
+  const context = reportingContext(runtime)
+
+  api.get<{ Querystring: CollectionListQuery }>('/collections', {
+    config, schema: { tags, summary: 'Collections you can read (filter by fiscal year, quarter, HISP, service, state)', querystring: CollectionListQuery, response: errorResponses },
+  }, async (request) => listCollections(db, requireActor(request), request.query))
+
+  api.post<{ Body: CollectionCreateInput }>('/collections', {
+    config, schema: { tags, summary: 'Make a quarter\'s missing collections (one per HISP × designated service); reviewers: all, agency leads: theirs', body: CollectionCreateInput, response: errorResponses },
+  }, async (request) => ensureCollections(db, requireActor(request), request.body, context))
+
+  api.get<{ Querystring: Static<typeof BoardQuery> }>('/collections/board', {
+    config, schema: { tags, summary: 'Every HISP × designated service × quarter of a fiscal year with state and rating', querystring: BoardQuery, response: errorResponses },
+  }, async (request) => {
+    const fiscalYear = request.query.fiscalYear ?? fiscalYearOf(new Date())
+    return { fiscalYear, items: await collectionBoard(db, requireActor(request), fiscalYear) }
+  })
+
+  api.get<{ Params: IdParams }>('/collections/:id', {
+    config, schema: { tags, summary: 'One collection: details, volumes, scores, and what you may do with it', params: IdParams, response: errorResponses },
+  }, async (request) => getCollection(db, requireActor(request), request.params.id))
+
+  api.patch<{ Params: IdParams; Body: CollectionUpdateInput }>('/collections/:id', {
+    config, schema: { tags, summary: 'Enter volumes (customers, offered) per detail and the reflection, while the collection is open', params: IdParams, body: CollectionUpdateInput, response: errorResponses },
+  }, async (request) => updateCollection(db, requireActor(request), request.params.id, request.body))
+
+  api.post<{ Params: IdParams; Body: CollectionTransitionInput }>('/collections/:id/transitions', {
+    config, schema: { tags, summary: 'submit, request_changes (with a note), publish (green only), archive or mark_not_reported', params: IdParams, body: CollectionTransitionInput, response: errorResponses },
+  }, async (request) => transitionCollection(db, requireActor(request), request.params.id, request.body, context))
+
+  api.post<{ Params: IdParams; Body: CollectionRatingInput }>('/collections/:id/rating', {
+    config, schema: { tags, summary: 'Rate a collection green, yellow or red with a reason (OMB reviewers)', params: IdParams, body: CollectionRatingInput, response: errorResponses },
+  }, async (request) => rateCollection(db, requireActor(request), request.params.id, request.body, context))
+
+  api.get<{ Params: IdParams }>('/collections/:id/integrity', {
+    config, schema: { tags, summary: 'Whether the responses still match the hash stored at submission', params: IdParams, response: errorResponses },
+  }, async (request) => collectionIntegrity(db, requireActor(request), request.params.id))
+
+  api.get<{ Params: IdParams; Querystring: Static<typeof ExportQuery> }>('/collections/:id/export', {
+    config, schema: { tags, summary: 'The collection\'s files: metadata CSV, legacy Likert counts CSV, XLSX workbook or JSON', params: IdParams, querystring: ExportQuery, response: errorResponses },
+  }, async (request, reply) => {
+    const actor = requireActor(request)
+    const collection = await getCollection(db, actor, request.params.id)
+    const base = collectionFileBase(collection)
+    const send = (name: string, type: string, body: string | Readable) =>
+      reply.type(type).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').send(body)
+    switch (request.query.format ?? 'metadata') {
+      case 'json': {
+        const { abilities: _abilities, ...data } = collection
+        return send(`${base}.json`, 'application/json; charset=utf-8', JSON.stringify(data, null, 2))
+      }
+      case 'xlsx': return send(`${base}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', collectionWorkbook(db, collection))
+      case 'legacy': {
+        const csv = await legacyCsv(db, [collection])
+        if (!csv) throw new NotFound('Legacy Likert data (no survey of this collection uses the legacy 7-question set)')
+        return send(`${base}-legacy-likert.csv`, 'text/csv; charset=utf-8', csv)
+      }
+      default: return send(`${base}.csv`, 'text/csv; charset=utf-8', metadataCsv([collection]))
+    }
+  })
+
+  api.get<{ Params: DetailParams }>('/collections/:id/details/:detailId/responses.csv', {
+    config, schema: { tags, summary: 'A detail\'s responses in OMB\'s 17-column CSV (byte-exact; free text masked for personal information)', params: DetailParams, response: errorResponses },
+  }, async (request, reply) => {
+    const { collection, detail } = await readableDetail(db, requireActor(request), request.params.id, request.params.detailId)
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${detailFileName(collection, detail)}"`).header('cache-control', 'no-store')
+      .send(Readable.from(ombResponseChunks(db, detail.surveyId, collection)))
+  })
+}

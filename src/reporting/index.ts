@@ -1,0 +1,10 @@
+/** The quarterly reporting domain (A-11 §280.14): CX data collections, their lifecycle, OMB's ratings and exports. */
+export * from './collection-model.ts'
+export * from './collection-schema.ts'
+export * from './collections.ts'
+export * from './collection-details.ts'
+export * from './collection-mail.ts'
+export * from './collection-jobs.ts'
+export * from './collection-export.ts'
+export * from './omb-response-file.ts'
+export * from './quarterly-report.ts'
