@@ -1,5 +1,6 @@
 /**
- * The `cx280` command: serve, migrate, demo, user create, apikey create, import services, export services.
+ * The `cx280` command: serve, migrate, demo, user create, apikey create, import services, export services,
+ * analytics rollup, report quarterly.
  * Every command runs the same domain functions as the pages and the API, as the system actor (audited as such).
  */
 import { readFile, writeFile } from 'node:fs/promises'
@@ -12,6 +13,9 @@ import { buildApp } from './http/app.ts'
 import { scheduledJobs, startScheduler } from './jobs/scheduler.ts'
 import { openRuntime, type Runtime } from './runtime.ts'
 import { parseWith } from './validation.ts'
+import { parseUtcDate } from './analytics/period.ts'
+import { rebuildRollups } from './analytics/rollup-job.ts'
+import { writeQuarterlyReport } from './reporting/index.ts'
 
 async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T> {
   const runtime = await openRuntime(loadConfig())
@@ -33,7 +37,7 @@ async function printFirstAdmin(runtime: Runtime): Promise<void> {
 }
 
 async function printDemo(runtime: Runtime): Promise<void> {
-  const demo = await loadDemoData(runtime.db)
+  const demo = await loadDemoData(runtime.db, runtime.events)
   if (!demo.loaded) {
     console.log('Demo data is already loaded.')
     return
@@ -141,5 +145,37 @@ export function buildCli(): Command {
       if (o.out) await writeFile(o.out, chunks.join(''))
     }))
 
+  program.command('analytics').description('analytics maintenance').command('rollup').description('rebuild the analytics rollups of a range of UTC days (both included)')
+    .requiredOption('--from <date>', 'first day, YYYY-MM-DD (UTC)', utcDate).requiredOption('--to <date>', 'last day, YYYY-MM-DD (UTC)', utcDate)
+    .action((o: { from: Date; to: Date }) => withRuntime(async (r) => {
+      if (o.to < o.from) throw new InvalidArgumentError('--from must be on or before --to')
+      const days = await rebuildRollups(r.events, o.from, o.to, (through) => console.log(`  rebuilt through ${through}`))
+      console.log(`Rebuilt the rollups of ${days} day${days === 1 ? '' : 's'} (${r.events.engine}).`)
+    }))
+
+  program.command('report').description('OMB reports').command('quarterly').description('write every file of a fiscal quarter\'s CX data collections (A-11 §280.14), making missing collections first')
+    .requiredOption('--fy <year>', 'federal fiscal year, e.g. 2026 (Oct 1, 2025 – Sep 30, 2026)', wholeNumber(2018, 2100)).requiredOption('--quarter <n>', 'fiscal quarter 1–4 (1 is Oct–Dec)', wholeNumber(1, 4))
+    .requiredOption('--out <dir>', 'folder to write into (a fy<year>-q<n> folder is made inside)').option('--as <email>', 'act as this user (default: system, every collection)')
+    .action((o: { fy: number; quarter: number; out: string; as?: string }) => withRuntime(async (r) => {
+      const report = await writeQuarterlyReport(r.db, await actorFor(r, o.as), { fiscalYear: o.fy, quarter: o.quarter as 1 | 2 | 3 | 4 },
+        o.out, { publicUrl: r.config.publicUrl, deadlineDays: r.config.collectionDeadlineDays })
+      console.log(`${report.quarter}: ${report.collections} collection${report.collections === 1 ? '' : 's'} (${report.ensured.created} made now), ${report.files.length} files in ${report.directory}`)
+      for (const file of report.files) console.log(`  ${file}`)
+    }))
+
   return program
+}
+
+function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`)
+    return n
+  }
+}
+
+function utcDate(value: string): Date {
+  const date = parseUtcDate(value)
+  if (!date) throw new InvalidArgumentError('must be a date such as 2025-01-31, between 2000 and 2100')
+  return date
 }

@@ -32,17 +32,21 @@ export interface Config {
   readonly publicRateLimitPerMinute: number
   readonly intakeRateLimitPerMinute: number
   readonly eventsRateLimitPerMinute: number
+  /** Raw analytics events older than this many days are deleted daily (rollups stay); 0 keeps them forever. */
+  readonly eventsRetentionDays: number
   readonly oidc: OidcConfig | null
   /** Whether `cx280 serve` runs the scheduled jobs (webhook delivery, notification email, PRA duties, trash purge). */
   readonly jobs: boolean
+  /** Quarterly CX data collections are due this many days after their fiscal quarter ends (A-11 §280.14: 30). */
+  readonly collectionDeadlineDays: number
 }
 
 export const ENV_VARIABLES = [
   'PORT', 'HOST', 'CX280_PUBLIC_URL', 'CX280_DATA_DIR', 'DATABASE_URL', 'EVENTS_URL',
   'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'CX280_MAIL_FROM',
   'CX280_TRUST_PROXY', 'LOG_LEVEL', 'CX280_SESSION_IDLE_MINUTES', 'CX280_LOGIN_RATE_LIMIT',
-  'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'CX280_EVENTS_RATE_LIMIT', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
-  'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP', 'CX280_JOBS',
+  'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'CX280_EVENTS_RATE_LIMIT', 'CX280_EVENTS_RETENTION_DAYS', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
+  'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP', 'CX280_JOBS', 'CX280_COLLECTION_DEADLINE_DAYS',
 ] as const
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -106,7 +110,9 @@ export function loadConfig(env: Env = process.env): Config {
     publicRateLimitPerMinute: integer(env, 'CX280_PUBLIC_RATE_LIMIT', 120),
     intakeRateLimitPerMinute: integer(env, 'CX280_INTAKE_RATE_LIMIT', 60),
     eventsRateLimitPerMinute: integer(env, 'CX280_EVENTS_RATE_LIMIT', 600),
+    eventsRetentionDays: integer(env, 'CX280_EVENTS_RETENTION_DAYS', 0),
     oidc: readOidc(env),
     jobs: onOff(env, 'CX280_JOBS', true),
+    collectionDeadlineDays: integer(env, 'CX280_COLLECTION_DEADLINE_DAYS', 30),
   }
 }

@@ -77,3 +77,15 @@ export const canManageWebhooks = (actor: Actor, organizationPath: string): boole
 /** Registering and editing an organization's measured websites (analytics sites) and rotating their site keys. */
 export const canManageSites = (actor: Actor, organizationPath: string): boolean =>
   holds(actor, ['admin', 'agency_lead', 'service_manager'], organizationPath)
+
+/**
+ * Quarterly CX data collections (A-11 §280.14): HISP leads (agency leads over the service) create, submit or mark
+ * their collections not reported; whoever may edit the service enters its volumes; OMB reviewers rate, ask for
+ * changes, publish and archive every collection.
+ */
+export const canSubmitCollections = (actor: Actor, organizationPath: string): boolean => holds(actor, ['admin', 'agency_lead'], organizationPath)
+
+export const canReviewCollections = (actor: Actor): boolean => actor.grants.some((g) => g.role === 'admin' || g.role === 'omb_reviewer')
+
+/** Starting a quarter's collections on demand: reviewers for every HISP, agency leads for their own services. */
+export const canCreateCollections = (actor: Actor): boolean => actor.grants.some((g) => g.role === 'admin' || g.role === 'omb_reviewer' || g.role === 'agency_lead')

@@ -7,6 +7,10 @@ import type { Engine } from './connect.ts'
 import * as foundation from './migrations/0001-foundation.ts'
 import * as surveys from './migrations/0002-surveys.ts'
 import * as analytics from './migrations/0003-analytics.ts'
+import * as journeys from './migrations/0004-journeys.ts'
+import * as monitors from './migrations/0005-monitors.ts'
+import * as siteIngestKeys from './migrations/0006-site-ingest-keys.ts'
+import * as collections from './migrations/0007-collections.ts'
 import type { Database } from './schema.ts'
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> }
@@ -15,6 +19,10 @@ const MIGRATIONS: Readonly<Record<string, EngineMigration>> = {
   '0001-foundation': foundation,
   '0002-surveys': surveys,
   '0003-analytics': analytics,
+  '0004-journeys': journeys,
+  '0005-monitors': monitors,
+  '0006-site-ingest-keys': siteIngestKeys,
+  '0007-collections': collections,
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */

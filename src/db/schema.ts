@@ -239,6 +239,9 @@ export interface ResponseTable {
   status: string
   flagged: Flag
   trashed_at: string | null
+  /** The analytics visitor (daily-salted hash) who answered on a page of `site_id`; null when not linked. */
+  visitor_id: string | null
+  site_id: string | null
 }
 
 export interface ResponseAnswerTable {
@@ -331,9 +334,61 @@ export interface SiteTable {
   updated_at: string
 }
 
+/** A server-to-server ingest secret of a site, stored as a SHA-256 digest (the secret is shown once). */
+export interface SiteIngestKeyTable {
+  id: string
+  site_id: string
+  name: string
+  /** 12 hex characters, part of the secret, used to find the row. */
+  prefix: string
+  key_hash: string
+  created_by: string | null
+  created_at: string
+  rotated_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+}
+
 export interface SiteServiceTable {
   site_id: string
   service_id: string
+}
+
+/** A service's customer journey (A-11 §280.5), measured on sites of the service's organization. */
+export interface JourneyTable {
+  id: string
+  service_id: string
+  name: string
+  description: string | null
+  /** The latest version: the only one that may be active or deprecated (earlier ones are all replaced). */
+  current_version_id: string
+  created_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface JourneySiteTable {
+  journey_id: string
+  site_id: string
+}
+
+/** One definition of a journey: ordered steps and a conversion window. Never edited once written, except its state. */
+export interface JourneyVersionTable {
+  id: string
+  journey_id: string
+  version: number
+  /** JSON array of JourneyStep. */
+  steps: string
+  window_seconds: number
+  /** active | deprecated | replaced */
+  state: string
+  replaced_by_version_id: string | null
+  replaced_by_journey_id: string | null
+  note: string | null
+  created_by: string | null
+  created_at: string
+  /** When it stopped being active (deprecated or replaced). */
+  retired_at: string | null
 }
 
 /** One random salt per UTC day for cookieless visitor ids; rows older than two days are purged. */
@@ -341,6 +396,139 @@ export interface VisitorSaltTable {
   day: string
   salt: string
   created_at: string
+}
+
+/** A quarterly CX data collection (A-11 §280.14): one per HISP × designated service × fiscal quarter. */
+export interface CollectionTable {
+  id: string
+  hisp_id: string
+  service_id: string
+  organization_id: string
+  fiscal_year: number
+  quarter: number
+  /** draft | submitted | change_requested | published | archived | not_reported */
+  state: string
+  /** YYYY-MM-DD: the last day to submit. */
+  due_on: string
+  reflection: string | null
+  /** green | yellow | red, set by an OMB reviewer. */
+  rating: string | null
+  rating_reason: string | null
+  rated_by: string | null
+  rated_at: string | null
+  review_note: string | null
+  /** SHA-256 of the exported 17-column data, stored on submit. */
+  integrity_hash: string | null
+  submitted_by: string | null
+  submitted_at: string | null
+  published_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One survey that collected responses for the collection's service in its quarter. */
+export interface CollectionDetailTable {
+  id: string
+  collection_id: string
+  survey_id: string
+  transaction_point: string
+  channel: string
+  service_stage_id: string | null
+  service_stage_name: string | null
+  /** The trust scale: thumbs_up_down | likert_scale. */
+  survey_type: string | null
+  survey_title: string
+  omb_control_number: string | null
+  federal_register_url: string | null
+  trust_question_text: string | null
+  /** The survey uses the legacy 7-question Likert set. */
+  legacy: Flag
+  volume_of_customers: number | string | null
+  /** Customers offered the survey as the HISP entered it; null means "use the recorded offers". */
+  volume_offered: number | string | null
+  respondents: number
+  recorded_offers: number | string
+  data_hash: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface CollectionReminderTable {
+  collection_id: string
+  days_before: number
+  sent_at: string
+}
+
+/** Outbox of collection email (transitions and deadline reminders), sent by a job with retries. */
+export interface CollectionEmailTable {
+  id: string
+  collection_id: string
+  kind: string
+  to_email: string
+  subject: string
+  body: string
+  /** pending | sent | failed */
+  status: string
+  attempts: number
+  next_attempt_at: string
+  last_error: string | null
+  created_at: string
+  sent_at: string | null
+}
+
+/** A rule watched over a site's or a journey's metric (src/analytics/monitors.ts). */
+export interface MonitorTable {
+  id: string
+  organization_id: string
+  site_id: string | null
+  journey_id: string | null
+  name: string
+  /** pageviews | events | actions | journey_completion */
+  metric: string
+  action_name: string | null
+  /** threshold | seasonal | zscore | no_data */
+  rule: string
+  /** JSON of the rule's parameters. */
+  parameters: string
+  interval_minutes: number
+  consecutive: number
+  cooldown_minutes: number
+  enabled: Flag
+  /** JSON array of email addresses. */
+  recipients: string
+  send_webhook: Flag
+  created_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface MonitorStateTable {
+  monitor_id: string
+  next_evaluation_at: string
+  streak: number
+  open_alert_id: string | null
+  cooldown_until: string | null
+  last_evaluated_at: string | null
+  last_bucket: string | null
+  last_outcome: string | null
+  last_value: number | null
+  last_expected: number | null
+  last_message: string | null
+}
+
+export interface MonitorAlertTable {
+  id: string
+  monitor_id: string
+  bucket: string
+  opened_at: string
+  value: number | null
+  expected: number | null
+  message: string
+  resolved_at: string | null
+  resolved_value: number | null
+  resolve_message: string | null
+  open_notified_at: string | null
+  resolve_notified_at: string | null
 }
 
 export interface Database {
@@ -368,8 +556,19 @@ export interface Database {
   webhooks: WebhookTable
   webhook_deliveries: WebhookDeliveryTable
   visitor_salts: VisitorSaltTable
+  collections: CollectionTable
+  collection_details: CollectionDetailTable
+  collection_reminders: CollectionReminderTable
+  collection_emails: CollectionEmailTable
   sites: SiteTable
   site_services: SiteServiceTable
+  journeys: JourneyTable
+  journey_sites: JourneySiteTable
+  journey_versions: JourneyVersionTable
+  monitors: MonitorTable
+  monitor_states: MonitorStateTable
+  monitor_alerts: MonitorAlertTable
+  site_ingest_keys: SiteIngestKeyTable
 }
 
 export type ServiceRow = Selectable<ServiceTable>

@@ -1,7 +1,7 @@
 /**
  * A realistic demo data set so a newcomer sees a populated product: one department with bureaus and offices, two
  * HISPs, ten services across channels (some with digitization gaps), one user per role, and published surveys with a
- * few hundred responses (demo-feedback.ts). Loading twice is
+ * few hundred responses (demo-feedback.ts), and a measured site with analytics events (demo-analytics.ts). Loading twice is
  * harmless: it does nothing when the demo department exists.
  */
 import type { Kysely } from 'kysely'
@@ -10,6 +10,8 @@ import { systemActor, type Role } from '../auth/actor.ts'
 import { createUser } from '../auth/users.ts'
 import { createHisp, createOrganization, createService, type ServiceCreateInput } from '../catalog/index.ts'
 import type { Database } from '../db/schema.ts'
+import type { EventStore } from '../events/event-store.ts'
+import { loadDemoAnalytics } from './demo-analytics.ts'
 import { loadDemoFeedback } from './demo-feedback.ts'
 
 export const DEMO_DEPARTMENT = 'Department of Veterans Affairs (demo)'
@@ -35,7 +37,8 @@ const SERVICES: readonly ServiceSeed[] = [
   { org: 'nca', name: 'Find a gravesite', kind: 'informational', channels: ['website', 'mobile_app', 'self_service_kiosk'], digitalService: true, fullyDigital: true, selfServiceCompletion: true, annualCustomerVolume: 2_500_000, digitalFormAvailable: true },
 ]
 
-export async function loadDemoData(db: Kysely<Database>): Promise<DemoSummary> {
+/** Loads the demo once; with an event store it also gets a measured site with five weeks of analytics events. */
+export async function loadDemoData(db: Kysely<Database>, events: EventStore | null = null, now = new Date()): Promise<DemoSummary> {
   const exists = await db.selectFrom('organizations').select('id').where('name', '=', DEMO_DEPARTMENT).executeTakeFirst()
   if (exists) return { loaded: false, users: [] }
   const actor = systemActor('demo')
@@ -68,5 +71,9 @@ export async function loadDemoData(db: Kysely<Database>): Promise<DemoSummary> {
     serviceIds.set(service.name, service.id)
   }
   await loadDemoFeedback(db, actor, serviceIds)
+  if (events) {
+    const claims = ['Apply for disability compensation', 'Apply for GI Bill education benefits', 'Request a home loan Certificate of Eligibility']
+    await loadDemoAnalytics(db, events, actor, vba.id, claims.map((name) => serviceIds.get(name)).filter((id): id is string => id !== undefined), now)
+  }
   return { loaded: true, users: users.map(({ email, role }) => ({ email, role })) }
 }

@@ -20,11 +20,15 @@ import { registerResponseRoutes } from './response-routes.ts'
 import { registerWidgetEmbedRoute } from './widget-routes.ts'
 import { registerResponseDataRoutes } from './response-data-routes.ts'
 import { registerSiteRoutes } from './site-routes.ts'
+import { registerMonitorRoutes } from './monitor-routes.ts'
+import { registerCollectionRoutes } from './collection-routes.ts'
+import { registerJourneyRoutes } from './journey-routes.ts'
+import { registerAnalyticsRoutes } from './analytics-routes.ts'
 
 /** Method and route of the endpoints the public may call without a session or key. */
 const PUBLIC_ROUTES = new Set([
   'GET /api/v1/openapi.json', 'GET /api/v1/public/surveys/:id', 'POST /api/v1/surveys/:id/responses', 'POST /api/v1/surveys/:id/offers',
-  'OPTIONS /api/v1/surveys/:id/*', 'POST /api/v1/events',
+  'OPTIONS /api/v1/surveys/:id/*', 'POST /api/v1/events', 'POST /api/v1/events/server',
 ])
 
 export async function registerApi(api: FastifyInstance, runtime: Runtime): Promise<void> {
@@ -46,6 +50,10 @@ export async function registerApi(api: FastifyInstance, runtime: Runtime): Promi
   await registerWidgetEmbedRoute(api, runtime, limits)
   await registerResponseDataRoutes(api, runtime, limits)
   await registerSiteRoutes(api, runtime, limits)
+  await registerCollectionRoutes(api, runtime, limits)
+  await registerJourneyRoutes(api, runtime, limits)
+  await registerAnalyticsRoutes(api, runtime, limits)
+  await registerMonitorRoutes(api, runtime, limits)
   await registerIntakeRoutes(api, runtime)
   await registerEventRoutes(api, runtime)
 }

@@ -1,13 +1,18 @@
 /** Staff API for the sites registry: list, register, read, edit, rotate the public key, archive and restore. */
 import type { FastifyInstance } from 'fastify'
+import Type, { type Static } from 'typebox'
 import { SiteCreateInput, SiteListQuery, SiteUpdateInput } from '../analytics/site-schema.ts'
 import { archiveSite, createSite, getSite, listSites, restoreSite, rotateSiteKey, updateSite } from '../analytics/sites.ts'
+import { createIngestKey, IngestKeyCreateInput, listIngestKeys, revokeIngestKey, rotateIngestKey } from '../analytics/server-ingest.ts'
 import type { Runtime } from '../runtime.ts'
 import type { RouteLimits } from './api.ts'
 import { errorResponses, IdParams, pageOf } from './api-schemas.ts'
 import { requireActor } from './request-context.ts'
 
 const tags = ['sites']
+
+const IngestKeyParams = Type.Object({ id: Type.String({ format: 'uuid' }), keyId: Type.String({ format: 'uuid' }) })
+type IngestKeyParams = Static<typeof IngestKeyParams>
 
 export async function registerSiteRoutes(api: FastifyInstance, { db }: Runtime, config: RouteLimits): Promise<void> {
   api.get<{ Querystring: SiteListQuery }>('/sites', { config, schema: { tags, summary: 'Sites in organizations you can read', querystring: SiteListQuery, response: errorResponses } },
@@ -36,4 +41,19 @@ export async function registerSiteRoutes(api: FastifyInstance, { db }: Runtime, 
 
   api.post<{ Params: IdParams }>('/sites/:id/restore', { config, schema: { tags, summary: 'Restore an archived site', params: IdParams, response: errorResponses } },
     async (request) => restoreSite(db, requireActor(request), request.params.id))
+
+  // Server-to-server ingest keys (POST /api/v1/events/server): the secret appears only in the create and rotate answers.
+  api.get<{ Params: IdParams }>('/sites/:id/ingest-keys', { config, schema: { tags, summary: "The site's ingest keys (never the secrets)", params: IdParams, response: errorResponses } },
+    async (request) => ({ items: await listIngestKeys(db, requireActor(request), request.params.id) }))
+
+  api.post<{ Params: IdParams; Body: IngestKeyCreateInput }>('/sites/:id/ingest-keys', {
+    config, schema: { tags, summary: 'Create an ingest key for server-to-server events; the secret is shown only in this response', params: IdParams, body: IngestKeyCreateInput, response: errorResponses },
+  }, async (request, reply) => reply.status(201).send(await createIngestKey(db, requireActor(request), request.params.id, request.body)))
+
+  api.post<{ Params: IngestKeyParams }>('/sites/:id/ingest-keys/:keyId/rotate', {
+    config, schema: { tags, summary: 'Replace an ingest key’s secret (the old one stops working); the new secret is shown only in this response', params: IngestKeyParams, response: errorResponses },
+  }, async (request) => rotateIngestKey(db, requireActor(request), request.params.id, request.params.keyId))
+
+  api.delete<{ Params: IngestKeyParams }>('/sites/:id/ingest-keys/:keyId', { config, schema: { tags, summary: 'Revoke an ingest key', params: IngestKeyParams, response: errorResponses } },
+    async (request) => revokeIngestKey(db, requireActor(request), request.params.id, request.params.keyId))
 }

@@ -12,6 +12,9 @@ import { runClearanceDuties } from '../surveys/clearance-jobs.ts'
 import { purgeTrash } from '../surveys/retention.ts'
 import { refreshStatistics } from '../db/connect.ts'
 import { purgeOldSalts } from '../analytics/salts.ts'
+import { deliverCollectionEmails, openQuarterCollections, sendCollectionReminders } from '../reporting/index.ts'
+import { applyEventRetention, refreshRecentRollups } from '../analytics/rollup-job.ts'
+import { evaluateDueMonitors } from '../analytics/monitor-evaluation.ts'
 
 export interface JobLogger {
   debug(data: object, message: string): void
@@ -33,8 +36,8 @@ export interface Scheduler {
 }
 
 /** The product's schedule. */
-export function scheduledJobs(runtime: Pick<Runtime, 'db' | 'mailer' | 'config'>): ScheduledJob[] {
-  const { db, mailer } = runtime
+export function scheduledJobs(runtime: Pick<Runtime, 'db' | 'mailer' | 'config' | 'events'>): ScheduledJob[] {
+  const { db, mailer, events } = runtime
   const context = (now: Date) => ({ now, publicUrl: runtime.config.publicUrl, mailer })
   return [
     { name: 'webhook-delivery', pattern: '*/15 * * * * *', run: (now) => deliverDueWebhooks(db, { now }) },
@@ -44,6 +47,13 @@ export function scheduledJobs(runtime: Pick<Runtime, 'db' | 'mailer' | 'config'>
     { name: 'trash-purge', pattern: '0 30 3 * * *', run: (now) => purgeTrash(db, now) },
     { name: 'planner-statistics', pattern: '0 45 3 * * *', run: () => refreshStatistics(db) },
     { name: 'visitor-salts', pattern: '0 5 0 * * *', run: (now) => purgeOldSalts(db, 2, now) },
+    // Daily, so a quarter's first day (midnight Eastern is 04:00–05:00 UTC), a late designation or a missed run are caught.
+    { name: 'collections-open', pattern: '0 10 5 * * *', run: (now) => openQuarterCollections(db, { now, deadlineDays: runtime.config.collectionDeadlineDays }) },
+    { name: 'collection-reminders', pattern: '0 30 13 * * *', run: (now) => sendCollectionReminders(db, { now, publicUrl: runtime.config.publicUrl }) },
+    { name: 'collection-mail', pattern: '45 * * * * *', run: (now) => deliverCollectionEmails(db, { now, mailer }) },
+    { name: 'analytics-rollups', pattern: '30 * * * * *', run: (now) => refreshRecentRollups(events, now) },
+    { name: 'event-retention', pattern: '0 15 4 * * *', run: (now) => applyEventRetention(events, runtime.config.eventsRetentionDays, now) },
+    { name: 'monitors', pattern: '0 */5 * * * *', run: (now) => evaluateDueMonitors(runtime, context(now)) },
   ]
 }
 

@@ -7,7 +7,11 @@ import { LRUCache } from 'lru-cache'
 import type { Database } from '../db/schema.ts'
 import { newId, nowIso } from '../db/values.ts'
 
-export const WEBHOOK_EVENTS = ['response.created', 'recovery_case.opened', 'recovery_case.updated', 'survey.published', 'survey.closed'] as const
+export const WEBHOOK_EVENTS = [
+  'response.created', 'recovery_case.opened', 'recovery_case.updated', 'survey.published', 'survey.closed',
+  'collection.submitted', 'collection.change_requested', 'collection.published', 'collection.archived', 'collection.not_reported', 'collection.rated',
+  'monitor.alert_opened', 'monitor.alert_resolved',
+] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
 
 // Every response looks up its organization's webhooks; they change rarely. Changes made through this process forget

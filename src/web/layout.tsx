@@ -32,7 +32,8 @@ function navigationFor(actor: Actor | null): NavEntry[] {
     { id: 'nav-feedback', label: 'Feedback', links: [
       { href: '/surveys', label: 'Surveys' }, { href: '/inbox', label: 'Feedback inbox' }, { href: '/recovery', label: 'Recovery cases' },
     ] },
-    { id: 'nav-analytics', label: 'Analytics', links: [{ href: '/sites', label: 'Sites' }] },
+    { id: 'nav-analytics', label: 'Analytics', links: [{ href: '/sites', label: 'Sites' }, { href: '/analytics', label: 'Dashboards' }, { href: '/journeys', label: 'Journeys' }, { href: '/monitors', label: 'Monitors' }] },
+    { id: 'nav-reporting', label: 'Reporting', links: [{ href: '/collections', label: 'Quarterly collections' }, { href: '/collections/board', label: 'Reviewer board' }] },
     ...(admin.length > 0 ? [{ id: 'nav-admin', label: 'Administration', links: admin }] : []),
     { href: '/account', label: 'Account' },
   ]

@@ -13,6 +13,11 @@ import { registerOrganizationPages } from './organization-pages.tsx'
 import { registerReportPages } from './report-pages.tsx'
 import { registerServicePages } from './service-pages.tsx'
 import { registerSitePages } from './site-pages.tsx'
+import { registerMonitorPages } from './monitor-pages.tsx'
+import { registerCollectionPages } from './collection-pages.tsx'
+import { registerJourneyPages } from './journey-pages.tsx'
+import { registerAnalyticsPages } from './analytics-pages.tsx'
+import { registerSiteIngestKeyPages } from './site-ingest-keys.tsx'
 import { registerSurveyPages } from './survey-pages.tsx'
 import { registerSurveyDataPages } from './survey-data-pages.tsx'
 import { registerSurveyPublicPages } from './survey-public-pages.tsx'
@@ -35,6 +40,11 @@ export async function registerPages(app: FastifyInstance, runtime: Runtime): Pro
   await registerRecoveryPages(app, runtime)
   await registerWebhookPages(app, runtime)
   await registerSitePages(app, runtime)
+  await registerMonitorPages(app, runtime)
+  await registerCollectionPages(app, runtime)
+  await registerJourneyPages(app, runtime)
+  await registerAnalyticsPages(app, runtime)
+  await registerSiteIngestKeyPages(app, runtime)
   await registerNotificationPages(app, runtime)
   await registerSurveyPublicPages(app, runtime)
 }

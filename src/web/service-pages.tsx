@@ -208,6 +208,7 @@ function ServiceDetail({ service, rights, csrf }: { service: ServiceView; rights
           </form>
         ))}
         {rights.audit && <a href={`/audit?entityType=service&entityId=${service.id}`}>History</a>}
+        <a href={`/analytics/services/${service.id}`}>Analytics dashboard</a>
       </div>
       <SummaryList rows={[
         ['Organization', service.organizationName], ['HISP', service.hispName], ['Owner', service.ownerEmail], ['Slug', service.slug],

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { SiteCreateInput, SiteUpdateInput } from '../analytics/site-schema.ts'
 import { trackerScript, trackerSnippet } from '../analytics/tracker.ts'
 import { archiveSite, createSite, getSite, linkableServices, listSites, restoreSite, rotateSiteKey, siteAbilities, updateSite, type SiteView } from '../analytics/sites.ts'
+import { listIngestKeys } from '../analytics/server-ingest.ts'
 import { canManageSites } from '../auth/permissions.ts'
 import { listManageableOrganizations, type OrganizationView } from '../catalog/index.ts'
 import { Forbidden, type FieldErrors } from '../errors.ts'
@@ -15,6 +16,9 @@ import { parseWith } from '../validation.ts'
 import { Checkbox, CheckboxGroup, CsrfField, EmptyState, ErrorSummary, Pagination, SelectField, SummaryList, TextArea, TextField, yesNo } from './components.tsx'
 import { asForm, attempt, formFlag, formList, formText, type FormBody } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
+import { IngestKeysSection } from './site-ingest-keys.tsx'
+import { listJourneys } from '../analytics/journeys.ts'
+import { SiteJourneys } from './journey-pages.tsx'
 
 const PAGE_SIZE = 25
 const LABELS = { organizationId: 'Organization', name: 'Name', domain: 'Host name', allowedOrigins: 'Allowed origins', respectGpc: 'Global Privacy Control', serviceIds: 'Services this site serves' }
@@ -149,13 +153,18 @@ export async function registerSitePages(app: FastifyInstance, { db, config }: Ru
     const actor = requireActor(request)
     const site = await getSite(db, actor, request.params.id)
     const can = siteAbilities(actor, site)
+    const ingestKeys = await listIngestKeys(db, actor, site.id)
+    const journeys = await listJourneys(db, actor, { siteId: site.id, page: 1, pageSize: 20 })
     return sendPage(request, reply, site.name, (csrf) => (
       <>
         <h1>{site.name}</h1>
         {site.state === 'archived' && (
           <div class="usa-alert usa-alert--warning usa-alert--slim"><div class="usa-alert__body"><p class="usa-alert__text">This site is archived: it is not measured.</p></div></div>
         )}
-        {can.manage && site.state === 'active' && <p><a class="usa-button" href={`/sites/${site.id}/edit`}>Edit</a></p>}
+        <div class="cx-actions">
+          {can.manage && site.state === 'active' && <a class="usa-button" href={`/sites/${site.id}/edit`}>Edit</a>}
+          <a class="usa-button usa-button--outline" href={`/analytics/sites/${site.id}`}>Analytics dashboard</a>
+        </div>
         <SummaryList rows={[
           ['Organization', site.organizationName], ['Host name', <code>{site.domain}</code>],
           ['Public site key', <code data-testid="site-key">{site.publicKey}</code>],
@@ -166,9 +175,11 @@ export async function registerSitePages(app: FastifyInstance, { db, config }: Ru
         {site.services.length === 0 ? <p>No services linked.</p> : (
           <ul class="usa-list">{site.services.map((s) => <li key={s.id}><a href={`/services/${s.id}`}>{s.name}</a></li>)}</ul>
         )}
+        <SiteJourneys siteId={site.id} journeys={journeys.items} total={journeys.total} />
         <h2>Tracker snippet</h2>
         <p>Paste this into every page of the site, before <code>&lt;/body&gt;</code>. It identifies the site by its public key, <code>{site.publicKey}</code>, which is not a secret, and runs alongside DAP. It sets no cookies and stores nothing in the browser.</p>
         <pre class="cx-pre cx-snippet"><code>{trackerSnippet(publicUrl, site.publicKey, trackerScript().integrity, site.respectGpc)}</code></pre>
+        <IngestKeysSection site={site} keys={ingestKeys} canManage={can.manage} csrf={csrf} />
         {can.manage && (
           <>
             <h2>Manage</h2>

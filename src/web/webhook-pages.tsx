@@ -23,6 +23,14 @@ const EVENT_LABELS: Readonly<Record<(typeof WEBHOOK_EVENTS)[number], string>> = 
   'recovery_case.updated': 'A recovery case changes (recovery_case.updated)',
   'survey.published': 'A survey is published (survey.published)',
   'survey.closed': 'A survey closes (survey.closed)',
+  'collection.submitted': 'A quarterly collection is submitted to OMB (collection.submitted)',
+  'collection.change_requested': 'OMB asks for changes to a collection (collection.change_requested)',
+  'collection.published': 'A collection is published (collection.published)',
+  'collection.archived': 'A collection is archived (collection.archived)',
+  'collection.not_reported': 'A collection is marked not reported (collection.not_reported)',
+  'collection.rated': 'OMB rates a collection green, yellow or red (collection.rated)',
+  'monitor.alert_opened': 'An analytics monitor opens an alert (monitor.alert_opened)',
+  'monitor.alert_resolved': 'An analytics monitor’s alert resolves (monitor.alert_resolved)',
 }
 
 interface CreateValues { organizationId?: string; url?: string; events?: string[] }

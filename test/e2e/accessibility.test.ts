@@ -12,7 +12,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
+import { createIngestKey, revokeIngestKey } from '../../src/analytics/server-ingest.ts'
 import { createSite } from '../../src/analytics/sites.ts'
+import { createJourney } from '../../src/analytics/journeys.ts'
+import { createMonitor } from '../../src/analytics/monitors.ts'
 import { createUser, systemActor } from '../../src/auth/index.ts'
 import { createService, type ServiceView } from '../../src/catalog/index.ts'
 import { loadDemoData } from '../../src/demo/demo-data.ts'
@@ -158,6 +161,98 @@ describe('accessibility of every page (headless Chromium, axe-core)', () => {
     await visit(admin, '/sites/new')
     await visit(admin, `/sites/${site.id}`, { phone: true })
     await visit(admin, `/sites/${site.id}/edit`)
+    // Server-to-server ingest keys: the list (an active and a revoked key), an empty name, and a new secret shown once.
+    const revoked = await createIngestKey(e.t.runtime.db, e.world.people.admin.actor, site.id, { name: 'Old SMS gateway' })
+    await revokeIngestKey(e.t.runtime.db, e.world.people.admin.actor, site.id, revoked.key.id)
+    await createIngestKey(e.t.runtime.db, e.world.people.admin.actor, site.id, { name: 'Mobile app backend' })
+    await visit(admin, `/sites/${site.id}`, { phone: true })
+    await post(admin, 'ingest key with an empty name', 'Create ingest key', { status: 400 })
+    await field(admin, 'Key name (required)').fill('Contact centre')
+    await post(admin, 'a new ingest key', 'Create ingest key', {})
+  })
+
+  it('quarterly collections: empty list, create for a quarter, board, a collection (volumes errors, submitted with integrity and rating), an empty one', async () => {
+    const admin = await e.newPage({ as: e.world.people.admin })
+    await visit(admin, '/collections', { phone: true })
+    // The demo's responses span the last 180 days: the previous quarter's collections have details.
+    const button = admin.getByRole('button', { name: /^Create collections for FY\d{4} Q\d$/ }).nth(1)
+    const [made] = await Promise.all([admin.waitForNavigation(), button.click()])
+    await check(admin, 'collections made (flash)', made?.status(), { phone: true })
+    await visit(admin, '/collections/board', { phone: true })
+    const db = e.t.runtime.db
+    const withData = await db.selectFrom('collections as c').innerJoin('collection_details as d', 'd.collection_id', 'c.id').select('c.id').executeTakeFirstOrThrow()
+    await visit(admin, `/collections/${withData.id}`, { phone: true })
+    const customers = admin.locator('input[name$=".volumeOfCustomers"]')
+    await customers.first().fill('not a number')
+    await post(admin, 'volumes with errors', 'Save volumes', { status: 400 })
+    for (const input of await customers.all()) await input.fill('1000000')
+    for (const input of await admin.locator('input[name$=".volumeOffered"]').all()) await input.fill('100000')
+    await post(admin, 'volumes saved', 'Save volumes', {})
+    await post(admin, 'submitted: integrity and the rating form', 'Submit to OMB', { phone: true })
+    assert.equal(await admin.getByRole('radio').count(), 3, 'the rating form offers green, yellow and red')
+    await post(admin, 'rating without a reason', 'Save rating', { status: 400 })
+    const empty = await db.selectFrom('collections as c').leftJoin('collection_details as d', 'd.collection_id', 'c.id').select('c.id').where('d.id', 'is', null).executeTakeFirst()
+    if (empty) await visit(admin, `/collections/${empty.id}`)
+  })
+
+  it('analytics dashboards: the index, a site and a service with data, an empty site, a bad period, one key action\'s values', async () => {
+    const admin = await e.newPage({ as: e.world.people.admin })
+    const system = systemActor('e2e')
+    const measured = await createSite(e.t.runtime.db, system, { organizationId: e.world.orgs.A1.id, name: 'Dashboard site', domain: 'dash.example.gov', serviceIds: [priority.id] })
+    const empty = await createSite(e.t.runtime.db, system, { organizationId: e.world.orgs.A1.id, name: 'Silent site', domain: 'silent.example.gov' })
+    const now = Date.now()
+    const row = (minutesAgo: number, visitor: string, eventType: string, path: string, name: string | null = null, value: number | null = null) => ({
+      ts: new Date(now - minutesAgo * 60_000), siteId: measured.id, visitorId: visitor, sessionId: `s-${visitor}`, eventType, name, path, query: null,
+      referrer: eventType === 'pageview' ? 'https://search.usa.gov/' : null, device: 'mobile' as const, channel: 'web' as const, value, properties: null,
+    })
+    await e.t.runtime.events.append([
+      row(3 * 1440, 'a', 'pageview', '/apply'), row(3 * 1440 - 1, 'a', 'action', '/apply', 'apply_start', 4), row(1440, 'b', 'pageview', '/status'),
+      row(10, 'c', 'pageview', '/apply'), row(9, 'c', 'action', '/apply', 'apply_start', 6),
+    ])
+    await e.t.runtime.events.refreshRollups({ from: new Date(now - 4 * 86_400_000), to: new Date(now + 60_000) })
+    await visit(admin, '/analytics', { phone: true })
+    await visit(admin, '/analytics/services')
+    await visit(admin, `/analytics/sites/${measured.id}`, { phone: true })
+    await visit(admin, `/analytics/sites/${measured.id}?granularity=hour&from=${new Date(now - 86_400_000).toISOString().slice(0, 10)}`)
+    await visit(admin, `/analytics/services/${priority.id}`, { phone: true })
+    await visit(admin, `/analytics/sites/${empty.id}`)
+    await visit(admin, `/analytics/sites/${measured.id}?from=2025-02-30`, { status: 400 })
+    await visit(admin, `/analytics/sites/${measured.id}/values/apply_start`, { phone: true })
+    await visit(admin, `/analytics/services/${priority.id}/values/apply_start`)
+    await visit(admin, `/analytics/sites/${measured.id}/values/no_such_action`)
+    await visit(admin, `/analytics/sites/${measured.id}/values/apply_start?from=2025-02-30`, { status: 400 })
+  })
+
+  it('journeys: empty list, list, define (and its errors), a dashboard without data, edit', async () => {
+    const admin = await e.newPage({ as: e.world.people.admin })
+    await visit(admin, '/journeys?q=no-such-journey')
+    const site = await createSite(e.t.runtime.db, e.world.people.admin.actor, { organizationId: e.world.orgs.A1.id, name: 'Journey site', domain: 'journeys.example.gov' })
+    const journey = await createJourney(e.t.runtime.db, e.world.people.admin.actor, {
+      serviceId: priority.id, name: 'Apply online', siteIds: [site.id], steps: [{ kind: 'page', pattern: '/apply' }, { kind: 'action', name: 'apply_submit', label: 'Submitted' }],
+    })
+    await visit(admin, '/journeys', { phone: true })
+    await visit(admin, '/journeys/new')
+    await post(admin, 'journey form with errors', 'Save', { status: 400, phone: true })
+    await visit(admin, `/journeys/${journey.id}`, { phone: true })
+    await visit(admin, `/journeys/${journey.id}/edit`)
+  })
+
+  it('monitors: empty filter, list, add (and its errors), a monitor alerting after "Evaluate now", edit', async () => {
+    const admin = await e.newPage({ as: e.world.people.admin })
+    await visit(admin, '/monitors?q=no-such-monitor')
+    const site = await createSite(e.t.runtime.db, e.world.people.admin.actor, { organizationId: e.world.orgs.A1.id, name: 'Monitored site', domain: 'monitored.example.gov' })
+    const monitor = await createMonitor(e.t.runtime.db, e.world.people.admin.actor, {
+      siteId: site.id, name: 'Traffic floor', metric: 'pageviews', rule: 'threshold', parameters: { value: 5 }, recipients: ['cx@agency.gov'], sendWebhook: true,
+    })
+    await visit(admin, '/monitors/new')
+    await field(admin, 'Bound').fill('lots')
+    await post(admin, 'monitor form with errors', 'Save', { status: 400, phone: true })
+    await visit(admin, `/monitors/${monitor.id}`)
+    // No page views in the last hour: below the floor of 5, so evaluating opens an alert (marked on the chart).
+    await post(admin, 'a monitor alerting, with its alert history and chart mark', 'Evaluate now', { phone: true })
+    assert.ok(await admin.getByRole('cell', { name: /Alert opened/ }).count() > 0, 'the chart table lists the alert mark')
+    await visit(admin, '/monitors', { phone: true })
+    await visit(admin, `/monitors/${monitor.id}/edit`)
   })
 
   it('the open phone menu, the expanded .gov banner, and an open submenu that leads to its page', async () => {

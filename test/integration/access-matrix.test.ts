@@ -24,11 +24,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { createIngestKey } from '../../src/analytics/server-ingest.ts'
 import { createSite } from '../../src/analytics/sites.ts'
+import { createJourney } from '../../src/analytics/journeys.ts'
+import { createMonitor } from '../../src/analytics/monitors.ts'
 import { createApiKey, createUser, systemActor } from '../../src/auth/index.ts'
 import { digest } from '../../src/auth/tokens.ts'
 import { createService, transitionService } from '../../src/catalog/index.ts'
 import { createWebhook } from '../../src/notify/webhooks.ts'
+import { ensureCollections, transitionCollection } from '../../src/reporting/index.ts'
+import { importResponsesCsv } from '../../src/surveys/index.ts'
 import { createSurvey, loadPublicSurvey, submitResponse, transitionSurvey } from '../../src/surveys/index.ts'
 import { ENGINES } from '../helpers/engines.ts'
 import { bearer, createTestApp, form, json, PASSWORD, seedWorld, signIn, type TestApp, type World } from '../helpers/test-app.ts'
@@ -83,6 +88,71 @@ const TARGETS: Readonly<Record<string, (c: Ctx) => string | Promise<string>>> = 
   freshResponseA1,
   freshWebhookA: async (c) => (await webhookOf(c.t, c.world.orgs.A.id)).id,
   freshSiteA1: async (c) => (await createSite(c.t.runtime.db, system, { organizationId: c.world.orgs.A1.id, name: `Matrix site ${c.next()}`, domain: 'permits.example.gov' })).id,
+  // An ingest key of a fresh site of A1, as the path part `<siteId>/ingest-keys/<keyId>` (a key lives under its site).
+  freshIngestKeyA1: async (c) => {
+    const siteId = await TARGETS.freshSiteA1?.(c) as string
+    return `${siteId}/ingest-keys/${(await createIngestKey(c.t.runtime.db, system, siteId, { name: `Matrix key ${c.next()}` })).key.id}`
+  },
+  // Monitors (issue 5): `:monitorA1` is made once per engine (a no-data monitor on a fresh site of A1); `:freshMonitorA1` per cell.
+  monitorA1: (c) => {
+    let made = monitorsOfA1.get(c)
+    if (!made) monitorsOfA1.set(c, made = monitorOnA1(c))
+    return made
+  },
+  freshMonitorA1: monitorOnA1,
+  collectionA1: async (c) => (await collectionWithDetailA1(c)).collection,
+  detailA1: async (c) => (await collectionWithDetailA1(c)).detail,
+  freshDraftCollectionA1: (c) => freshCollectionA1(c),
+  freshNotReportedA1: async (c) => (await transitionCollection(c.t.runtime.db, system, await freshCollectionA1(c), { transition: 'mark_not_reported' }, REPORTING)).id,
+  freshJourneyA1: async (c) => (await createJourney(c.t.runtime.db, system, {
+    serviceId: c.world.services.serviceA1.id, name: `Matrix journey ${c.next()}`, siteIds: [await TARGETS.freshSiteA1?.(c) as string], steps: JOURNEY_STEPS,
+  })).id,
+}
+
+// ─── Journeys (issue 5): two page steps, on a fresh site of A1 ────────────────────────────────────────────────
+const JOURNEY_STEPS = [{ kind: 'page' as const, pattern: '/apply' }, { kind: 'page' as const, pattern: '/apply/done' }]
+const siteOfA1 = async (c: Ctx) => TARGETS.freshSiteA1?.(c) as Promise<string>
+const monitorsOfA1 = new WeakMap<Ctx, Promise<string>>()
+async function monitorOnA1(c: Ctx): Promise<string> {
+  return (await createMonitor(c.t.runtime.db, system, { siteId: await siteOfA1(c), name: `Matrix monitor ${c.next()}`, metric: 'events', rule: 'no_data' })).id
+}
+const journeyForm = async (c: Ctx, n: number): Promise<Fields> => ({
+  name: `Form journey ${n}`, siteIds: await siteOfA1(c), windowValue: '1', windowUnit: 'days', stepCount: '2',
+  'steps.0.kind': 'page', 'steps.0.target': '/apply', 'steps.1.kind': 'page', 'steps.1.target': '/apply/done', _op: 'save',
+})
+
+// ─── Quarterly collections (issue 4): designated services of the A1 HISP, FY2026 Q1 ──────────────────────────
+// `:collectionA1` is a draft with one detail (a thumbs survey with one response in the quarter) on a designated
+// service of A1 owned by managerA1, made once per engine; fresh drafts get a designated service of their own.
+const REPORTING = { publicUrl: 'https://cx280.test', deadlineDays: 30 }
+const COLLECTION_QUARTER = { fiscalYear: 2026, quarter: 1 }
+const designatedIn = (c: Ctx, organizationId: string) => createService(c.t.runtime.db, system, {
+  name: `Designated ${c.next()}`, organizationId, hispId: c.world.hispId, ownerUserId: organizationId === c.world.orgs.A1.id ? c.world.people.managerA1.id : null,
+  kind: 'benefits', channels: ['website'], designatedForImprovement: true, yearDesignated: 2024,
+})
+async function collectionOf(c: Ctx, serviceId: string): Promise<string> {
+  await ensureCollections(c.t.runtime.db, system, COLLECTION_QUARTER, REPORTING)
+  return (await c.t.runtime.db.selectFrom('collections').select('id').where('service_id', '=', serviceId).executeTakeFirstOrThrow()).id
+}
+const freshCollectionA1 = async (c: Ctx) => collectionOf(c, (await designatedIn(c, c.world.orgs.A1.id)).id)
+/** Makes designated services in A1 and in B, so each caller who may start collections starts at least one. */
+const designatedInA1AndB = async (c: Ctx) => { await designatedIn(c, c.world.orgs.A1.id); await designatedIn(c, c.world.orgs.B.id) }
+const seededCollections = new WeakMap<Ctx, Promise<{ collection: string; detail: string }>>()
+function collectionWithDetailA1(c: Ctx): Promise<{ collection: string; detail: string }> {
+  let seeded = seededCollections.get(c)
+  if (!seeded) {
+    seeded = (async () => {
+      const service = await designatedIn(c, c.world.orgs.A1.id)
+      const survey = await publishedOn(c.t, service.id)
+      const report = await importResponsesCsv(c.t.runtime.db, system, survey.id, 'external_id,submitted_at,trust\nm1,2025-11-15,5\n', { format: 'survey' })
+      assert.ok(report.ok, JSON.stringify(report.errors))
+      const collection = await collectionOf(c, service.id)
+      const detail = (await c.t.runtime.db.selectFrom('collection_details').select('id').where('collection_id', '=', collection).executeTakeFirstOrThrow()).id
+      return { collection, detail }
+    })()
+    seededCollections.set(c, seeded)
+  }
+  return seeded
 }
 
 function freshServiceA1(c: Ctx) {
@@ -145,8 +215,10 @@ interface ApiRow {
   readonly write?: boolean
   /** Public intake: a permitted call stores something but is no person's change, so it leaves no audit entry. */
   readonly intake?: boolean
+  /** A POST that only reads (an ad-hoc query): checked like a read. */
+  readonly query?: boolean
 }
-const api = (method: Method, path: string, expect: Row7, extra: Partial<Pick<ApiRow, 'note' | 'body' | 'csv' | 'write' | 'intake'>> = {}): ApiRow => ({ method, path, expect, ...extra })
+const api = (method: Method, path: string, expect: Row7, extra: Partial<Pick<ApiRow, 'note' | 'body' | 'csv' | 'write' | 'intake' | 'query'>> = {}): ApiRow => ({ method, path, expect, ...extra })
 
 const officeUnderA1 = (c: Ctx, n: number) => ({ kind: 'office', name: `Office ${n}`, abbreviation: null, parentId: c.world.orgs.A1.id })
 const serviceInA1 = (c: Ctx, n: number) => ({ name: `Matrix service ${n}`, organizationId: c.world.orgs.A1.id, kind: 'benefits', channels: ['website'] })
@@ -259,12 +331,65 @@ const API_MATRIX: readonly ApiRow[] = [
   api('PATCH',   '/api/v1/sites/:freshSiteA1',                       [401,  200,  403,  200,  200,  403,  404], { body: () => ({ respectGpc: false }) }),
   api('POST',    '/api/v1/sites/:freshSiteA1/rotate-key',            [401,  200,  403,  200,  200,  403,  404]),
   api('POST',    '/api/v1/sites/:freshSiteA1/archive',               [401,  200,  403,  200,  200,  403,  404]),
+  api('GET',     '/api/v1/sites/:freshSiteA1/ingest-keys',           [401,  200,  200,  200,  200,  200,  404]),
+  api('POST',    '/api/v1/sites/:freshSiteA1/ingest-keys',           [401,  201,  403,  201,  201,  403,  404], { body: (_c, n) => ({ name: `API ingest key ${n}` }) }),
+  api('POST',    '/api/v1/sites/:freshIngestKeyA1/rotate',           [401,  200,  403,  200,  200,  403,  404]),
+  api('DELETE',  '/api/v1/sites/:freshIngestKeyA1',                  [401,  200,  403,  200,  200,  403,  404], { note: 'revoke' }),
+  // Server-to-server ingest takes a site's ingest key only: a person's API key (or session) is refused.
+  api('POST',    '/api/v1/events/server',                            [401,  401,  401,  401,  401,  401,  401], { note: 'with an API key', body: () => ({ events: [{ channel: 'sms', type: 'action', subject: 's', timestamp: new Date().toISOString(), name: 'reply' }] }) }),
+  // Monitors: leadB names a site it cannot see, so the body is invalid (400), as for a misspelt id.
+  api('GET',     '/api/v1/monitors',                                 [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('POST',    '/api/v1/monitors',                                 [401,  201,  403,  201,  201,  403,  400], { note: 'on a site of A1', body: async (c, n) => ({ siteId: await siteOfA1(c), name: `API monitor ${n}`, metric: 'pageviews', rule: 'seasonal' }) }),
+  api('GET',     '/api/v1/monitors/:monitorA1',                      [401,  200,  200,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/monitors/:monitorA1',                      [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ name: `Matrix monitor ${n}` }) }),
+  api('GET',     '/api/v1/monitors/:monitorA1/alerts',               [401,  200,  200,  200,  200,  200,  404]),
+  api('POST',    '/api/v1/monitors/:freshMonitorA1/evaluate',        [401,  200,  403,  200,  200,  403,  404]),
+  api('DELETE',  '/api/v1/monitors/:freshMonitorA1',                 [401,  204,  403,  204,  204,  403,  404]),
+  // Analytics metrics: readers of the site's (or service's) organization; another organization's is 404.
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/totals',      [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/series?granularity=day', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/breakdown/path?format=csv', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/values',      [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/values/apply_start', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/analytics/sites/:freshSiteA1/realtime',    [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/services/:serviceA1/totals',     [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/services/:serviceA1/series',     [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/services/:serviceA1/breakdown/site', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/analytics/services/:serviceA1/values/apply_start?format=csv', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/analytics/services/:serviceA1/realtime',   [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/analytics/services/:serviceB/totals',      [401,  200,  200,  404,  404,  404,  200]),
+  // Journeys: the service's organization governs; leadB names a service it cannot see (400, as for surveys).
+  api('GET',     '/api/v1/journeys',                                 [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('POST',    '/api/v1/journeys',                                 [401,  201,  403,  201,  201,  403,  400], { note: 'on serviceA1', body: async (c, n) => ({ serviceId: c.world.services.serviceA1.id, name: `API journey ${n}`, siteIds: [await siteOfA1(c)], steps: JOURNEY_STEPS }) }),
+  api('GET',     '/api/v1/journeys/:freshJourneyA1',                 [401,  200,  200,  200,  200,  200,  404]),
+  api('PATCH',   '/api/v1/journeys/:freshJourneyA1',                 [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ description: `edit ${n}` }) }),
+  api('POST',    '/api/v1/journeys/:freshJourneyA1/state',           [401,  200,  403,  200,  200,  403,  404], { note: 'deprecate', body: () => ({ state: 'deprecated' }) }),
+  api('GET',     '/api/v1/journeys/:freshJourneyA1/versions',        [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/journeys/:freshJourneyA1/results',         [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/journeys/:freshJourneyA1/trust-by-step',   [401,  200,  200,  200,  200,  200,  404]),
+  api('POST',    '/api/v1/analytics/funnels',                        [401,  200,  200,  200,  200,  200,  404], { note: 'over a site of A1', query: true, body: async (c) => ({ siteIds: [await siteOfA1(c)], steps: JOURNEY_STEPS }) }),
   api('PATCH',   '/api/v1/webhooks/:webhookA',                       [401,  200,  403,  200,  404,  403,  404], { body: () => ({ events: ['response.created', 'recovery_case.opened', 'recovery_case.updated'] }) }),
   api('DELETE',  '/api/v1/webhooks/:freshWebhookA',                  [401,  204,  403,  204,  404,  403,  404]),
   api('GET',     '/api/v1/webhooks/:webhookA/deliveries',            [401,  200,  403,  200,  404,  403,  404]),
   api('POST',    '/api/v1/webhooks/:webhookA/ping',                  [401,  202,  403,  202,  404,  403,  404]),
   api('GET',     '/api/v1/surveys/:surveyA1/subscription',           [401,  200,  200,  200,  200,  200,  404]),
   api('PUT',     '/api/v1/surveys/:surveyA1/subscription',           [401,  200,  200,  200,  200,  200,  404], { note: 'any reader; mail carries no text', body: () => ({ mode: 'daily' }) }),
+
+  // ── Quarterly collections (issue 4) ──
+  // Starting a quarter: reviewers for every HISP, agency leads for their own services (leadB makes B's); the body
+  // first adds designated services in A1 and B, so every permitted call makes at least one collection.
+  api('GET',     '/api/v1/collections',                              [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('POST',    '/api/v1/collections',                              [401,  200,  200,  200,  403,  403,  200], { note: 'FY2026 Q1', body: async (c) => { await designatedInA1AndB(c); return COLLECTION_QUARTER } }),
+  api('GET',     '/api/v1/collections/board',                        [401,  200,  200,  200,  200,  200,  200], { note: 'filtered' }),
+  api('GET',     '/api/v1/collections/:collectionA1',                [401,  200,  200,  200,  200,  200,  404]),
+  // Volumes and the reflection: whoever may edit the service (managerA1 owns it); reviewers read only.
+  api('PATCH',   '/api/v1/collections/:collectionA1',                [401,  200,  403,  200,  200,  403,  404], { body: (_c, n) => ({ reflection: `Reflection ${n}` }) }),
+  api('POST',    '/api/v1/collections/:freshDraftCollectionA1/transitions', [401, 200, 200, 200, 403, 403, 404], { note: 'not reported', body: () => ({ transition: 'mark_not_reported' }) }),
+  api('POST',    '/api/v1/collections/:freshNotReportedA1/rating',   [401,  200,  200,  403,  403,  403,  404], { body: () => ({ rating: 'red', reason: 'No data reported' }) }),
+  api('GET',     '/api/v1/collections/:collectionA1/integrity',      [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/collections/:collectionA1/export',         [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/collections/:collectionA1/export?format=xlsx', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/collections/:collectionA1/details/:detailA1/responses.csv', [401, 200, 200, 200, 200, 200, 404]),
 ]
 
 // ─── The page matrix (GET with a signed-in session) ────────────────────────────────────────────────────────────
@@ -296,6 +421,9 @@ const PAGE_MATRIX: readonly PageRow[] = [
   page('/account',                           [L,    200,  200,  200,  200,  200,  200]),
   page('/audit',                             [L,    200,  403,  403,  403,  403,  403]),
   page('/reports/digitization-gaps',         [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections',                       [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections/board',                 [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections/:collectionA1',         [L,    200,  200,  200,  200,  200,  404]),
   // Public: no redirect for anyone (a signed-in visitor of /login is sent home).
   page('/login',                             [200,  303,  303,  303,  303,  303,  303]),
   page('/password/forgot',                   [200,  200,  200,  200,  200,  200,  200]),
@@ -327,6 +455,22 @@ const PAGE_MATRIX: readonly PageRow[] = [
   page('/sites/new',                         [L,    200,  403,  200,  200,  403,  200]),
   page('/sites/:freshSiteA1',                [L,    200,  200,  200,  200,  200,  404]),
   page('/sites/:freshSiteA1/edit',           [L,    200,  403,  200,  200,  403,  404]),
+  page('/analytics',                         [L,    200,  200,  200,  200,  200,  200]),
+  page('/analytics/services',                [L,    200,  200,  200,  200,  200,  200]),
+  page('/analytics/sites/:freshSiteA1',      [L,    200,  200,  200,  200,  200,  404]),
+  page('/analytics/services/:serviceA1',     [L,    200,  200,  200,  200,  200,  404]),
+  page('/analytics/services/:serviceB',      [L,    200,  200,  404,  404,  404,  200]),
+  page('/analytics/sites/:freshSiteA1/values/apply_start', [L, 200, 200, 200, 200, 200, 404]),
+  page('/analytics/services/:serviceA1/values/apply_start', [L, 200, 200, 200, 200, 200, 404]),
+  page('/analytics/services/:serviceB/values/apply_start', [L, 200, 200, 404, 404, 404, 200]),
+  page('/journeys',                          [L,    200,  200,  200,  200,  200,  200]),
+  page('/journeys/new',                      [L,    200,  403,  200,  200,  403,  200]),
+  page('/journeys/:freshJourneyA1',          [L,    200,  200,  200,  200,  200,  404]),
+  page('/journeys/:freshJourneyA1/edit',     [L,    200,  403,  200,  200,  403,  404]),
+  page('/monitors',                          [L,    200,  200,  200,  200,  200,  200]),
+  page('/monitors/new',                      [L,    200,  403,  200,  200,  403,  200]),
+  page('/monitors/:monitorA1',               [L,    200,  200,  200,  200,  200,  404]),
+  page('/monitors/:monitorA1/edit',          [L,    200,  403,  200,  200,  403,  404]),
   // The hosted survey page is public; a draft exists only as a preview for a signed-in reader of its organization.
   page('/s/:surveyA1',                       [200,  200,  200,  200,  200,  200,  200]),
   page('/s/:draftA1',                        [404,  404,  404,  404,  404,  404,  404]),
@@ -349,6 +493,8 @@ const post = (path: string, expect: Row7, fields: FormRow['fields'], extra: Part
 
 const serviceForm = (c: Ctx, n: number): Fields => ({ name: `Form service ${n}`, organizationId: c.world.orgs.A1.id, kind: 'regulatory', channels: ['website', 'paper'] })
 const hispForm = (c: Ctx, n: number): Fields => ({ name: `Form HISP ${n}`, slug: `form-hisp-${n}`, organizationId: c.world.orgs.A1.id, yearDesignated: '2021', active: 'on' })
+
+const monitorForm = (n: number): Fields => ({ name: `Form monitor ${n}`, metric: 'events', rule: 'no_data', 'no_data.hours': '3', intervalMinutes: '60', enabled: 'true' })
 
 const FORM_MATRIX: readonly FormRow[] = [
   //    path                                            anon admin revwr leadA mgrA1 anlsA leadB
@@ -388,10 +534,28 @@ const FORM_MATRIX: readonly FormRow[] = [
   post('/recovery/:caseA1',                             [401,  303,  403,  303,  303,  303,  404], (_c, n) => ({ status: 'new', assigneeUserId: '', dueOn: dueOn(n), resolution: '' }), { note: 'due date' }),
   post('/recovery/:caseA1/notes',                       [401,  303,  403,  303,  303,  303,  404], (_c, n) => ({ body: `Left a voicemail (${n}).` })),
   post('/recovery/:caseA1/reveal',                      [401,  200,  403,  200,  200,  403,  404], () => ({})),
+  // ── Quarterly collections (issue 4) ──
+  post('/collections/create',                           [401,  303,  303,  303,  403,  403,  303], async (c) => { await designatedInA1AndB(c); return { fiscalYear: '2026', quarter: '1' } }, { note: 'FY2026 Q1' }),
+  post('/collections/:collectionA1/volumes',            [401,  303,  403,  303,  303,  403,  404], (_c, n) => ({ reflection: `Form reflection ${n}` })),
+  post('/collections/:freshDraftCollectionA1/transition', [401, 303,  303,  303,  403,  403,  404], () => ({ transition: 'mark_not_reported', notReportedNote: 'No survey ran' }), { note: 'not reported' }),
+  post('/collections/:freshNotReportedA1/rating',       [401,  303,  303,  403,  403,  403,  404], () => ({ rating: 'red', reason: 'No data reported' })),
+  post('/sites/:freshSiteA1/ingest-keys',               [401,  200,  403,  200,  200,  403,  404], (_c, n) => ({ name: `Form ingest key ${n}` }), { note: 'shows the secret once' }),
+  post('/sites/:freshIngestKeyA1/rotate',               [401,  200,  403,  200,  200,  403,  404], () => ({}), { note: 'shows the new secret once' }),
+  post('/sites/:freshIngestKeyA1/revoke',               [401,  303,  403,  303,  303,  403,  404], () => ({})),
   post('/webhooks',                                     [401,  200,  403,  200,  404,  403,  404], (c, n) => ({ organizationId: c.world.orgs.A.id, url: `https://hooks.example.gov/form/${n}`, events: ['survey.published', 'survey.closed'] }), { note: 'of A; shows the secret once' }),
   post('/webhooks/:webhookA/active',                    [401,  303,  403,  303,  404,  403,  404], () => ({ active: 'true' })),
   post('/webhooks/:webhookA/ping',                      [401,  303,  403,  303,  404,  403,  404], () => ({})),
   post('/webhooks/:freshWebhookA/delete',               [401,  303,  403,  303,  404,  403,  404], () => ({})),
+  // Journeys: leadB names a service it cannot see, and the form comes back with the error (400).
+  post('/journeys',                                     [401,  303,  403,  303,  303,  403,  400], async (c, n) => ({ ...(await journeyForm(c, n)), serviceId: c.world.services.serviceA1.id }), { note: 'on serviceA1' }),
+  post('/journeys/:freshJourneyA1/edit',                [401,  303,  403,  303,  303,  403,  404], journeyForm),
+  post('/journeys/:freshJourneyA1/state',               [401,  303,  403,  303,  303,  403,  404], () => ({ state: 'deprecated' }), { note: 'deprecate' }),
+  // Monitors: leadB names a site it cannot see, and the form comes back with the error (400).
+  post('/monitors',                                     [401,  303,  403,  303,  303,  403,  400], async (c, n) => ({ ...monitorForm(n), target: `site:${await siteOfA1(c)}` }), { note: 'on a site of A1' }),
+  post('/monitors/:monitorA1/edit',                     [401,  303,  403,  303,  303,  403,  404], (_c, n) => monitorForm(n)),
+  post('/monitors/:monitorA1/enabled',                  [401,  303,  403,  303,  303,  403,  404], () => ({ enabled: 'true' })),
+  post('/monitors/:freshMonitorA1/evaluate',            [401,  303,  403,  303,  303,  403,  404], () => ({})),
+  post('/monitors/:freshMonitorA1/delete',              [401,  303,  403,  303,  303,  403,  404], () => ({})),
   // The hosted survey form is public and CSRF-exempt: the last step stores the response (no audit: no person's change).
   post('/s/:surveyA1',                                  [200,  200,  200,  200,  200,  200,  200], (_c, n) => ({ _stage: '1', _version: '1', _idem: `hosted-matrix-${n}`, 'answers.trust': '5' }), { intake: true }),
 ]
@@ -412,7 +576,18 @@ async function snapshot(t: TestApp) {
     db.selectFrom('sessions').select(['id_hash', 'user_id', 'csrf_token', 'created_at']).orderBy('id_hash').execute(),
     db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { organizations, hisps, services, serviceChannels, serviceStages, users, roleAssignments, apiKeys, sessions, ...(await feedbackSnapshot(t)), auditEntries: Number(audit.n) }
+  return { organizations, hisps, services, serviceChannels, serviceStages, users, roleAssignments, apiKeys, sessions, ...(await feedbackSnapshot(t)), ...(await collectionSnapshot(t)), auditEntries: Number(audit.n) }
+}
+
+async function collectionSnapshot(t: TestApp) {
+  const db = t.runtime.db
+  const [collections, collectionDetails, collectionReminders, collectionEmails] = await Promise.all([
+    db.selectFrom('collections').selectAll().orderBy('id').execute(),
+    db.selectFrom('collection_details').selectAll().orderBy('id').execute(),
+    db.selectFrom('collection_reminders').selectAll().orderBy('collection_id').orderBy('days_before').execute(),
+    db.selectFrom('collection_emails').selectAll().orderBy('id').execute(),
+  ])
+  return { collections, collectionDetails, collectionReminders, collectionEmails }
 }
 
 async function feedbackSnapshot(t: TestApp) {
@@ -430,11 +605,23 @@ async function feedbackSnapshot(t: TestApp) {
     db.selectFrom('webhooks').selectAll().orderBy('id').execute(),
     db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
   ])
-  const [sites, siteServices] = await Promise.all([
+  const [sites, siteServices, journeys, journeySites, journeyVersions, siteIngestKeys] = await Promise.all([
     db.selectFrom('sites').selectAll().orderBy('id').execute(),
     db.selectFrom('site_services').selectAll().orderBy('site_id').orderBy('service_id').execute(),
+    db.selectFrom('journeys').selectAll().orderBy('id').execute(),
+    db.selectFrom('journey_sites').selectAll().orderBy('journey_id').orderBy('site_id').execute(),
+    db.selectFrom('journey_versions').selectAll().orderBy('id').execute(),
+    db.selectFrom('site_ingest_keys').selectAll().orderBy('id').execute(),
   ])
-  return { surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries, sites, siteServices }
+  const [monitors, monitorStates, monitorAlerts] = await Promise.all([
+    db.selectFrom('monitors').selectAll().orderBy('id').execute(),
+    db.selectFrom('monitor_states').selectAll().orderBy('monitor_id').execute(),
+    db.selectFrom('monitor_alerts').selectAll().orderBy('id').execute(),
+  ])
+  return {
+    surveys, surveyVersions, surveyOffers, responses, responseAnswers, responseTags, recoveryCases, recoveryNotes, surveySubscriptions, webhooks, webhookDeliveries, sites, siteServices,
+    journeys, journeySites, journeyVersions, monitors, monitorStates, monitorAlerts, siteIngestKeys,
+  }
 }
 type Snapshot = Awaited<ReturnType<typeof snapshot>>
 
@@ -512,7 +699,7 @@ for (const engine of ENGINES) {
             const headers: Record<string, string> = caller === 'anonymous' ? {} : bearer(c.world.people[caller])
             const payload = row.csv ? row.csv(c, n) : row.body ? JSON.stringify(await row.body(c, n)) : undefined
             if (payload !== undefined) headers['content-type'] = row.csv ? 'text/csv' : 'application/json'
-            const kind = row.intake ? 'intake' : row.write || (row.method !== 'GET' && row.method !== 'OPTIONS') ? 'write' : 'read'
+            const kind = row.intake ? 'intake' : row.write || (row.method !== 'GET' && row.method !== 'OPTIONS' && !row.query) ? 'write' : 'read'
             await runCell(c, cell, kind, url, () => t.app.inject({ method: row.method, url, headers, ...(payload !== undefined ? { payload } : {}) }))
           })
         })

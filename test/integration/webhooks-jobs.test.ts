@@ -314,11 +314,13 @@ describeWithWorld('webhooks and scheduled jobs', (w) => {
 
 describe('the job scheduler', () => {
   it('schedules each job in UTC, logs a failing job instead of throwing, and stops cleanly', async () => {
-    const runtime = { db: {} as never, mailer: { send: async () => undefined, outboxDir: null }, config: loadConfig({}) }
+    const runtime = { db: {} as never, events: {} as never, mailer: { send: async () => undefined, outboxDir: null }, config: loadConfig({}) }
     const jobs = scheduledJobs(runtime)
     assert.deepEqual(jobs.map((j) => [j.name, j.pattern]), [
       ['webhook-delivery', '*/15 * * * * *'], ['instant-notifications', '0 * * * * *'], ['daily-digest', '0 0 13 * * *'],
       ['pra-clearance', '0 0 12 * * *'], ['trash-purge', '0 30 3 * * *'], ['planner-statistics', '0 45 3 * * *'], ['visitor-salts', '0 5 0 * * *'],
+      ['collections-open', '0 10 5 * * *'], ['collection-reminders', '0 30 13 * * *'], ['collection-mail', '45 * * * * *'],
+      ['analytics-rollups', '30 * * * * *'], ['event-retention', '0 15 4 * * *'], ['monitors', '0 */5 * * * *'],
     ])
     const logged: { level: string; data: Record<string, unknown> }[] = []
     const log = {
