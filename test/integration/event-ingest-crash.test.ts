@@ -6,8 +6,6 @@
  * requests in flight at the kill may have been stored without their answer. Each event carries a unique marker.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -19,67 +17,17 @@ import { loadConfig } from '../../src/config.ts'
 import { openRuntime } from '../../src/runtime.ts'
 import { seededRandom } from '../../src/seeded-random.ts'
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.ts'
+import { sleep, startServer, stopServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..')
+const SERVER_SETTINGS = { CX280_EVENTS_RATE_LIMIT: '100000000', CX280_PUBLIC_RATE_LIMIT: '100000000' }
+
 const CLIENTS = 12
 /** Once the load has this many acknowledged batches, the kill comes at a random moment within the next 300 ms. */
 const LOAD_BEFORE_KILL = 150
 const ORIGIN = 'https://www.crash.example.gov'
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36'
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-interface Server {
-  readonly child: ChildProcess
-  readonly baseUrl: string
-}
-
-async function startServer(database: TestDatabase): Promise<Server> {
-  const port = await freePort()
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of ['EVENTS_URL', 'CX280_PUBLIC_URL', 'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'OIDC_ISSUER', 'CX280_TRUST_PROXY']) delete env[name]
-  Object.assign(env, {
-    CX280_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CX280_JOBS: 'off',
-    CX280_EVENTS_RATE_LIMIT: '100000000', CX280_PUBLIC_RATE_LIMIT: '100000000',
-  })
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let printed = ''
-  const keep = (chunk: Buffer) => {
-    printed = (printed + chunk.toString('utf8')).slice(-20_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const baseUrl = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).status === 200) return { child, baseUrl }
-    } catch {
-      // not listening yet
-    }
-    await sleep(25)
-  }
-  child.kill('SIGKILL')
-  throw new Error(`cx280 serve did not become healthy (exit ${child.exitCode ?? child.signalCode ?? 'none'}):\n${printed}`)
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill(signal)
-  await exited
-}
 
 /** Opens the data directory in-process (migrating it), registers a site with an ingest key, and closes it again. */
 async function prepareSite(database: TestDatabase): Promise<{ siteId: string; publicKey: string; secret: string }> {
@@ -135,16 +83,16 @@ async function storedMarkers(dataDir: string, siteId: string): Promise<string[]>
 for (const engine of ENGINES) {
   describe(`analytics ingest crash safety (${engine})`, () => {
     let database: TestDatabase | null = null
-    let server: Server | null = null
+    let server: ServerProcess | null = null
     after(async () => {
-      if (server) await stop(server.child, 'SIGKILL')
+      if (server) await stopServer(server.child, 'SIGKILL')
       await database?.drop()
     })
 
     it('keeps every acknowledged event, whole batches only, across a SIGKILL during a load', { timeout: 240_000 }, async (context) => {
       database = await createTestDatabase(engine)
       const site = await prepareSite(database)
-      server = await startServer(database)
+      server = await startServer(database, SERVER_SETTINGS)
       const random = seededRandom(Number(process.env.CX280_CRASH_SEED ?? Date.now() % 2 ** 31))
 
       const sent = new Map<string, Batch>()
@@ -179,20 +127,20 @@ for (const engine of ENGINES) {
       await sleep(Math.floor(random() * 300))
       const unanswered = new Set(inFlight)
       killed = true
-      await stop(target.child, 'SIGKILL')
+      await stopServer(target.child, 'SIGKILL')
       await Promise.all(clients)
       assert.deepEqual(otherStatuses, [], 'every batch was answered 204 before the kill')
       // Requests in flight at the kill: answered just before it (acknowledged) or never; either way they may be stored.
       const mayBeStored = new Set([...unanswered, ...acknowledged])
       context.diagnostic(`${sent.size} batches sent, ${acknowledged.size} acknowledged, ${cutOff} cut off by the kill`)
 
-      server = await startServer(database)
+      server = await startServer(database, SERVER_SETTINGS)
       const afterRestart = await fetch(`${server.baseUrl}/api/v1/events/server`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${site.secret}` },
         body: JSON.stringify({ events: [{ channel: 'other', type: 'action', subject: 'after', timestamp: new Date().toISOString(), name: 'after_restart', properties: { m: 'after' } }] }),
       })
       assert.equal(afterRestart.status, 204, 'the restarted server takes events')
-      await stop(server.child, 'SIGTERM')
+      await stopServer(server.child, 'SIGTERM')
       server = null
 
       const markers = await storedMarkers(database.dataDir, site.siteId)

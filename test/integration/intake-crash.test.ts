@@ -5,8 +5,6 @@
  * response is acknowledged only after its transaction committed, and a transaction is all or nothing.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import SqliteDatabase from 'better-sqlite3'
@@ -18,67 +16,16 @@ import type { Engine } from '../../src/db/connect.ts'
 import { openRuntime } from '../../src/runtime.ts'
 import { createSurvey, transitionSurvey } from '../../src/surveys/index.ts'
 import { createTestDatabase, ENGINES, type TestDatabase } from '../helpers/engines.ts'
+import { sleep, startServer, stopServer, type ServerProcess } from '../helpers/server-process.ts'
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..')
+const SERVER_SETTINGS = { CX280_INTAKE_RATE_LIMIT: '100000000', CX280_PUBLIC_RATE_LIMIT: '100000000' }
+
 const IN_FLIGHT = 12
 /** Once the load has this many acknowledgements, the kill comes at a random moment within the next 300 ms. */
 const LOAD_BEFORE_KILL = 100
 const DRIVERS = ['effectiveness', 'ease', 'efficiency', 'transparency', 'humanity', 'employee'] as const
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-interface Server {
-  readonly child: ChildProcess
-  readonly baseUrl: string
-  output(): string
-}
-
-async function startServer(database: TestDatabase): Promise<Server> {
-  const port = await freePort()
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of ['EVENTS_URL', 'CX280_PUBLIC_URL', 'CX280_ADMIN_EMAIL', 'CX280_ADMIN_PASSWORD', 'CX280_SECRET', 'SMTP_URL', 'OIDC_ISSUER', 'CX280_TRUST_PROXY']) delete env[name]
-  Object.assign(env, {
-    CX280_DATA_DIR: database.dataDir, DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CX280_JOBS: 'off',
-    CX280_INTAKE_RATE_LIMIT: '100000000', CX280_PUBLIC_RATE_LIMIT: '100000000',
-  })
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let printed = ''
-  const keep = (chunk: Buffer) => {
-    printed = (printed + chunk.toString('utf8')).slice(-20_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const baseUrl = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).status === 200) return { child, baseUrl, output: () => printed }
-    } catch {
-      // not listening yet
-    }
-    await sleep(25)
-  }
-  child.kill('SIGKILL')
-  throw new Error(`cx280 serve did not become healthy (exit ${child.exitCode ?? child.signalCode ?? 'none'}):\n${printed}`)
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill(signal)
-  await exited
-}
 
 /** Opens the data directory in-process (migrating it), publishes an A-11 Likert survey, and closes it again. */
 async function publishSurvey(database: TestDatabase): Promise<string> {
@@ -144,17 +91,17 @@ async function readStored(engine: Engine, database: TestDatabase, surveyId: stri
 for (const engine of ENGINES) {
   describe(`intake crash safety (${engine})`, () => {
     let database: TestDatabase | null = null
-    let server: Server | null = null
+    let server: ServerProcess | null = null
     after(async () => {
-      if (server) await stop(server.child, 'SIGKILL')
+      if (server) await stopServer(server.child, 'SIGKILL')
       await database?.drop()
     })
 
     it('keeps every acknowledged response across a SIGKILL during a submission load', { timeout: 180_000 }, async (context) => {
       database = await createTestDatabase(engine)
       const surveyId = await publishSurvey(database)
-      server = await startServer(database)
-      const responsesUrl = (at: Server) => `${at.baseUrl}/api/v1/surveys/${surveyId}/responses`
+      server = await startServer(database, SERVER_SETTINGS)
+      const responsesUrl = (at: ServerProcess) => `${at.baseUrl}/api/v1/surveys/${surveyId}/responses`
       const url = responsesUrl(server)
 
       const acknowledged = new Map<string, Sent & { id: string }>()
@@ -197,7 +144,7 @@ for (const engine of ENGINES) {
       assert.equal(otherStatuses, 0, 'every answered submission was a 201')
       context.diagnostic(`${serial} submissions sent, ${acknowledged.size} acknowledged; ${outstandingAtKill} awaiting an answer when the SIGKILL came, ${cutOff} of them never got one`)
 
-      server = await startServer(database)
+      server = await startServer(database, SERVER_SETTINGS)
       const { rows, integrity } = await readStored(engine, database, surveyId)
       assert.equal(integrity, 'ok', 'the database file is sound after the crash')
       const stored = new Map(rows.map((r) => [r.id, r]))
@@ -220,7 +167,7 @@ for (const engine of ENGINES) {
       assert.equal(((await retry.json()) as { id: string }).id, retried.id)
       const fresh = await fetch(responsesUrl(server), { method: 'POST', headers: { 'content-type': 'application/json' }, body: submission(serial++).body })
       assert.equal(fresh.status, 201)
-      await stop(server.child, 'SIGTERM')
+      await stopServer(server.child, 'SIGTERM')
       server = null
     })
   })
