@@ -11,14 +11,13 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { createSite } from '../../src/analytics/sites.ts'
 import { trackerScript, trackerSnippet } from '../../src/analytics/tracker.ts'
 import { scheduledJobs } from '../../src/jobs/scheduler.ts'
 import { axeCheck, pageProblems, startE2e, type E2e } from './browser.ts'
+import { startAgencyHost, type AgencyHost } from './agency-host.ts'
 
 // Headless Chromium says "HeadlessChrome", which ingest drops as a robot; these are people's browsers.
 const DESKTOP_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
@@ -26,34 +25,25 @@ const PHONE_AGENT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Appl
 
 describe('analytics dashboard fed by the tracker (headless Chromium)', () => {
   let e: E2e
-  let host: Server
+  let host: AgencyHost
   let hostOrigin = ''
   let siteId = ''
-  let snippet = ''
 
   before(async () => {
     e = await startE2e()
-    host = createServer((request, response) => {
-      const path = (request.url ?? '/').split('?')[0] ?? '/'
-      const body = path === '/apply'
-        ? '<h1>Apply</h1><button type="button" data-cx-event="apply_start" data-cx-value="3">Start your application</button><a href="/done">Finish</a>'
-        : path === '/done' ? '<h1>Done</h1>' : null
-      if (body === null) return response.writeHead(404).end()
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': `default-src 'none'; script-src ${e.baseUrl}; connect-src ${e.baseUrl}; base-uri 'none'; form-action 'none'`,
-      }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Agency page</title></head><body><main>${body}</main>${snippet}</body></html>`)
+    host = await startAgencyHost(e.baseUrl, 'Agency page', {
+      '/apply': '<h1>Apply</h1><button type="button" data-cx-event="apply_start" data-cx-value="3">Start your application</button><a href="/done">Finish</a>',
+      '/done': '<h1>Done</h1>',
     })
-    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
-    hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
+    hostOrigin = host.origin
     const site = await createSite(e.t.runtime.db, e.world.people.managerA1.actor, {
       organizationId: e.world.orgs.A1.id, name: 'Permits portal', domain: '127.0.0.1', allowedOrigins: [hostOrigin], serviceIds: [e.world.services.serviceA1.id],
     })
     siteId = site.id
-    snippet = trackerSnippet(e.baseUrl, site.publicKey, trackerScript().integrity, true)
+    host.snippet = trackerSnippet(e.baseUrl, site.publicKey, trackerScript().integrity, true)
   })
   after(async () => {
-    await new Promise<void>((resolve) => host.close(() => resolve()))
+    await host.close()
     await e?.close()
   })
 

@@ -5,13 +5,12 @@
  * keyboard alone: step buttons rearrange rows, and Enter in a text box saves rather than moving a step.
  */
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { createJourney } from '../../src/analytics/journeys.ts'
 import { createSite } from '../../src/analytics/sites.ts'
 import { trackerScript, trackerSnippet } from '../../src/analytics/tracker.ts'
 import { assertPageFrame, axeCheck, pageProblems, startE2e, type E2e } from './browser.ts'
+import { startAgencyHost, type AgencyHost } from './agency-host.ts'
 
 // Headless Chromium says "HeadlessChrome", which ingest drops as a robot; people's browsers do not. Two agents make
 // two visitors from the one test address.
@@ -22,38 +21,29 @@ const SEND_WAIT_MS = 1300
 
 describe('journey dashboard after a click path in Chromium (tracker under a strict CSP)', () => {
   let e: E2e
-  let host: Server
+  let host: AgencyHost
   let hostOrigin = ''
   let siteId = ''
   let journeyId = ''
-  let snippet = ''
 
   before(async () => {
     e = await startE2e()
-    host = createServer((request, response) => {
-      const path = (request.url ?? '/').split('?')[0] ?? '/'
-      const body = path === '/apply'
-        ? '<h1>Apply for a permit</h1><button type="button" data-cx-event="apply_submit">Submit the application</button> <a href="/apply/done">See the confirmation</a>'
-        : path === '/apply/done' ? '<h1>Application received</h1>' : null
-      if (body === null) return response.writeHead(404).end()
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': `default-src 'none'; script-src ${e.baseUrl}; connect-src ${e.baseUrl}; base-uri 'none'; form-action 'none'`,
-      }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Permits</title></head><body><main>${body}</main>${snippet}</body></html>`)
+    host = await startAgencyHost(e.baseUrl, 'Permits', {
+      '/apply': '<h1>Apply for a permit</h1><button type="button" data-cx-event="apply_submit">Submit the application</button> <a href="/apply/done">See the confirmation</a>',
+      '/apply/done': '<h1>Application received</h1>',
     })
-    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
-    hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
+    hostOrigin = host.origin
     const { managerA1 } = e.world.people
     const site = await createSite(e.t.runtime.db, managerA1.actor, { organizationId: e.world.orgs.A1.id, name: 'Permits', domain: '127.0.0.1', allowedOrigins: [hostOrigin], respectGpc: true })
     siteId = site.id
-    snippet = trackerSnippet(e.baseUrl, site.publicKey, trackerScript().integrity, true)
+    host.snippet = trackerSnippet(e.baseUrl, site.publicKey, trackerScript().integrity, true)
     journeyId = (await createJourney(e.t.runtime.db, managerA1.actor, {
       serviceId: e.world.services.serviceA1.id, name: 'Apply for a permit online', siteIds: [siteId], windowSeconds: 3600,
       steps: [{ kind: 'page', pattern: '/apply', label: 'Application form' }, { kind: 'action', name: 'apply_submit', label: 'Submitted' }, { kind: 'page', pattern: '/apply/done', label: 'Confirmation' }],
     })).id
   })
   after(async () => {
-    await new Promise<void>((resolve) => host.close(() => resolve()))
+    await host.close()
     await e?.close()
   })
 
