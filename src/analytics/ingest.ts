@@ -9,7 +9,7 @@ import type { Database } from '../db/schema.ts'
 import { NotFound } from '../errors.ts'
 import type { EventRow } from '../events/event-store.ts'
 import { deviceClass } from './device.ts'
-import { redactName, redactProperties, redactReferrer, redactUrl, splitRedactedUrl } from './redaction.ts'
+import { memoized, redactName, redactProperties, redactReferrer, redactUrl, splitRedactedUrl } from './redaction.ts'
 import { saltFor } from './salts.ts'
 import { nextSessionState } from './sessions.ts'
 import { dailySaltKey, visitorId } from './visitor-id.ts'
@@ -103,15 +103,6 @@ export interface Sender {
 /** The redacted URL's path and its query string (without "?"), stored apart so page patterns match paths. */
 const pathAndQuery = (redacted: string | null): { path: string; query: string | null } | null => (redacted ? splitRedactedUrl(redacted) : null)
 
-/** `redact` remembered for one batch: its events mostly share a page URL and a referrer. */
-function memoized(redact: (raw: string) => string | null): (raw: string) => string | null {
-  const seen = new Map<string, string | null>()
-  return (raw) => {
-    let redacted = seen.get(raw)
-    if (redacted === undefined) seen.set(raw, (redacted = redact(raw)))
-    return redacted
-  }
-}
 
 /** The rows to store for one batch, dated by the server's time of receipt minus each event's age. */
 export async function eventRows(db: Kysely<Database>, site: IngestSite, events: readonly TrackedEvent[], sender: Sender, sessions: SessionTracker): Promise<EventRow[]> {

@@ -180,3 +180,13 @@ function cap(url: string): string {
   if (url.length <= MAX_URL_LENGTH) return url
   return url.slice(0, MAX_URL_LENGTH).replace(/%[0-9A-Fa-f]?$/, '')
 }
+
+/** `redact` remembered for one batch: a batch's events mostly repeat a few page URLs, referrers and links. */
+export function memoized(redact: (raw: string) => string | null): (raw: string) => string | null {
+  const seen = new Map<string, string | null>()
+  return (raw) => {
+    let redacted = seen.get(raw)
+    if (redacted === undefined) seen.set(raw, (redacted = redact(raw)))
+    return redacted
+  }
+}

@@ -18,7 +18,7 @@ import { newId, nowIso } from '../db/values.ts'
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized, type FieldErrors } from '../errors.ts'
 import { DEVICE_CLASSES, EVENT_CHANNELS, type DeviceClass, type EventChannel, type EventRow } from '../events/event-store.ts'
 import { ingestKeys, type SessionTracker, TRACKED_TYPES } from './ingest.ts'
-import { MAX_PROPERTIES, redactName, redactProperties, redactReferrer, redactUrl, splitRedactedUrl } from './redaction.ts'
+import { MAX_PROPERTIES, memoized, redactName, redactProperties, redactReferrer, redactUrl, splitRedactedUrl } from './redaction.ts'
 import { saltFor } from './salts.ts'
 import { getSite } from './sites.ts'
 import { dailySaltKey } from './visitor-id.ts'
@@ -238,15 +238,6 @@ interface CheckedEvent {
   readonly link: string | null
 }
 
-/** `redact` remembered for one batch: a system's events repeat a handful of screens and links. */
-function memoized(redact: (raw: string) => string | null): (raw: string) => string | null {
-  const seen = new Map<string, string | null>()
-  return (raw) => {
-    let redacted = seen.get(raw)
-    if (redacted === undefined) seen.set(raw, (redacted = redact(raw)))
-    return redacted
-  }
-}
 
 /**
  * Checks what the schema cannot (times, URLs, which fields go with which type) and returns every problem by field,
