@@ -9,7 +9,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { recordAudit } from '../audit/audit-log.ts'
 import type { Actor } from '../auth/actor.ts'
 import { canManageSites, canReadOrganization, readablePaths } from '../auth/permissions.ts'
-import type { Database, MonitorTable } from '../db/schema.ts'
+import type { Database, MonitorStateTable, MonitorTable } from '../db/schema.ts'
 import { containsText } from '../db/sql-fragments.ts'
 import { fromFlag, newId, nowIso, subtreePattern, toFlag } from '../db/values.ts'
 import { Forbidden, Invalid, NotFound, type FieldErrors } from '../errors.ts'
@@ -179,21 +179,12 @@ function checkActionName(metric: MonitorMetric, actionName: string | null | unde
   return name
 }
 
-interface MonitorRow extends MonitorTable {
+/** A monitor with its state (every column but the key) and the names shown beside it. */
+interface MonitorRow extends MonitorTable, Omit<MonitorStateTable, 'monitor_id'> {
   organization_name: string
   organization_path: string
   site_name: string | null
   journey_name: string | null
-  next_evaluation_at: string
-  streak: number
-  open_alert_id: string | null
-  cooldown_until: string | null
-  last_evaluated_at: string | null
-  last_bucket: string | null
-  last_outcome: string | null
-  last_value: number | null
-  last_expected: number | null
-  last_message: string | null
 }
 
 export function baseMonitors(db: Db) {

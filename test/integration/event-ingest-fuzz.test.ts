@@ -24,8 +24,8 @@ import { systemActor } from '../../src/auth/index.ts'
 import { createOrganization } from '../../src/catalog/index.ts'
 import type { Engine } from '../../src/db/connect.ts'
 import { detectPii } from '../../src/privacy/pii.ts'
-import { seededRandom } from '../../src/seeded-random.ts'
 import { ENGINES } from '../helpers/engines.ts'
+import { SeededRng } from '../helpers/rng.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const SEED = process.env.CX280_FUZZ_SEED ? Number(process.env.CX280_FUZZ_SEED) : randomInt(2 ** 31)
@@ -53,24 +53,7 @@ const NASTY = [
 /** encodeURIComponent, with lone surrogates (which it refuses) replaced first. */
 const encode = (text: string): string => encodeURIComponent(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'))
 
-class Rng {
-  readonly next: () => number
-  constructor(seed: number) {
-    this.next = seededRandom(seed)
-  }
-
-  int(below: number): number {
-    return Math.floor(this.next() * below)
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T
-  }
-
+class Rng extends SeededRng {
   text(max: number): string {
     let out = ''
     const target = 1 + this.int(Math.max(1, max))

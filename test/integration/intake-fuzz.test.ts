@@ -19,8 +19,8 @@ import { createOrganization, createService } from '../../src/catalog/index.ts'
 import type { Engine } from '../../src/db/connect.ts'
 import { createSurvey, textLimit, transitionSurvey } from '../../src/surveys/index.ts'
 import { ENGINES } from '../helpers/engines.ts'
+import { SeededRng } from '../helpers/rng.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
-import { seededRandom } from '../../src/seeded-random.ts'
 
 const SEED = process.env.CX280_FUZZ_SEED ? Number(process.env.CX280_FUZZ_SEED) : randomInt(2 ** 31)
 const CASES: Readonly<Record<Engine, number>> = {
@@ -30,25 +30,8 @@ const CASES: Readonly<Record<Engine, number>> = {
 const ALLOWED_ORIGIN = 'https://www.agency.gov'
 const INTAKE_BODY_LIMIT = 64 * 1024
 
-/** mulberry32 with helpers; the whole run follows from one seed. */
-class Rng {
-  readonly next: () => number
-  constructor(seed: number) {
-    this.next = seededRandom(seed)
-  }
-
-  int(below: number): number {
-    return Math.floor(this.next() * below)
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T
-  }
-
+/** The seeded source with this test's text generators. */
+class Rng extends SeededRng {
   /** Up to `max` characters drawn from a mix of alphabets: words, accents, CJK, emoji, RTL, control characters. */
   text(max: number): string {
     const pieces = ['thanks ', 'the form ', 'was slow', 'ñandú ', 'é', '中文', '👍🏽', '\u200f', '\u0000', '\u0001', '\u001b[31m', '\u007f', '\t', '\r\n', '\n',
