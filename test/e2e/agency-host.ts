@@ -4,6 +4,8 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { EventRow } from '../../src/events/event-store.ts'
+import type { Runtime } from '../../src/runtime.ts'
 
 export interface AgencyHost {
   readonly origin: string
@@ -31,4 +33,15 @@ export async function startAgencyHost(cx280Origin: string, title: string, pages:
     set snippet(value: string) { state.snippet = value },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
+}
+
+/** The site's stored events, oldest first, once at least `atLeast` are committed (or whatever is there after 10 s). */
+export async function waitForStoredEvents(runtime: Pick<Runtime, 'eventWriter' | 'events'>, siteId: string, atLeast: number): Promise<EventRow[]> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    await runtime.eventWriter.flush()
+    const rows = await runtime.events.recentEvents(siteId, 100)
+    if (rows.length >= atLeast) return rows.reverse()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return (await runtime.events.recentEvents(siteId, 100)).reverse()
 }

@@ -17,7 +17,7 @@ import { createSite } from '../../src/analytics/sites.ts'
 import { trackerScript, trackerSnippet } from '../../src/analytics/tracker.ts'
 import { scheduledJobs } from '../../src/jobs/scheduler.ts'
 import { axeCheck, pageProblems, startE2e, type E2e } from './browser.ts'
-import { startAgencyHost, type AgencyHost } from './agency-host.ts'
+import { startAgencyHost, waitForStoredEvents, type AgencyHost } from './agency-host.ts'
 
 // Headless Chromium says "HeadlessChrome", which ingest drops as a robot; these are people's browsers.
 const DESKTOP_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
@@ -62,15 +62,7 @@ describe('analytics dashboard fed by the tracker (headless Chromium)', () => {
     await context.close()
   }
 
-  async function storedEvents(atLeast: number): Promise<number> {
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      await e.t.runtime.eventWriter.flush()
-      const count = (await e.t.runtime.events.recentEvents(siteId, 100)).length
-      if (count >= atLeast) return count
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    return (await e.t.runtime.events.recentEvents(siteId, 100)).length
-  }
+  const storedEvents = async (atLeast: number): Promise<number> => (await waitForStoredEvents(e.t.runtime, siteId, atLeast)).length
 
   const cells = (page: Page, table: string, rowHeader: string) =>
     page.locator(`#${table}-caption`).locator('xpath=..').locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: rowHeader, exact: true }) }).locator('td').allTextContents()

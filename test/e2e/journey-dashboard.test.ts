@@ -10,7 +10,7 @@ import { createJourney } from '../../src/analytics/journeys.ts'
 import { createSite } from '../../src/analytics/sites.ts'
 import { trackerScript, trackerSnippet } from '../../src/analytics/tracker.ts'
 import { assertPageFrame, axeCheck, pageProblems, startE2e, type E2e } from './browser.ts'
-import { startAgencyHost, type AgencyHost } from './agency-host.ts'
+import { startAgencyHost, waitForStoredEvents, type AgencyHost } from './agency-host.ts'
 
 // Headless Chromium says "HeadlessChrome", which ingest drops as a robot; people's browsers do not. Two agents make
 // two visitors from the one test address.
@@ -56,15 +56,7 @@ describe('journey dashboard after a click path in Chromium (tracker under a stri
     await context.close()
   }
 
-  async function storedEvents(atLeast: number): Promise<number> {
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      await e.t.runtime.eventWriter.flush()
-      const count = (await e.t.runtime.events.recentEvents(siteId, 100)).length
-      if (count >= atLeast) return count
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    return (await e.t.runtime.events.recentEvents(siteId, 100)).length
-  }
+  const storedEvents = async (atLeast: number): Promise<number> => (await waitForStoredEvents(e.t.runtime, siteId, atLeast)).length
 
   it('counts one visitor who finished and one who stopped at the form, on a dashboard that passes axe-core', async () => {
     await visit(AGENT('156.0.0.0'), async (page) => {

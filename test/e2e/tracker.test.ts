@@ -9,7 +9,7 @@ import { createSite } from '../../src/analytics/sites.ts'
 import { trackerScript, trackerSnippet } from '../../src/analytics/tracker.ts'
 import type { EventRow } from '../../src/events/event-store.ts'
 import { startE2e, type E2e } from './browser.ts'
-import { startAgencyHost, type AgencyHost } from './agency-host.ts'
+import { startAgencyHost, waitForStoredEvents, type AgencyHost } from './agency-host.ts'
 
 // Headless Chromium says "HeadlessChrome", which ingest rightly drops as a robot; a person's browser does not.
 const PERSON_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
@@ -39,15 +39,7 @@ describe('analytics tracker under a strict CSP (headless Chromium)', () => {
     await e?.close()
   })
 
-  async function storedEvents(atLeast: number): Promise<EventRow[]> {
-    for (let waited = 0; waited < 10_000; waited += 100) {
-      await e.t.runtime.eventWriter.flush()
-      const rows = await e.t.runtime.events.recentEvents(siteId, 100)
-      if (rows.length >= atLeast) return rows.reverse()
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    return (await e.t.runtime.events.recentEvents(siteId, 100)).reverse()
-  }
+  const storedEvents = (atLeast: number): Promise<EventRow[]> => waitForStoredEvents(e.t.runtime, siteId, atLeast)
 
   it('measures a click path: page views (one after a history change), a key action with its value, the next page', async () => {
     const context = await e.browser.newContext({ userAgent: PERSON_AGENT })
