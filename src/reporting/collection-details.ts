@@ -104,8 +104,7 @@ export async function syncDetails(db: Db, collection: { id: string; service_id: 
 
 /** The store's tallies per survey for a service's quarter (scored by a11/scoring: `scoreFigures`, `addTallies`). */
 export async function quarterTallies(db: Db, serviceId: string, quarter: FiscalQuarter): Promise<Map<string, ScoreTally>> {
-  const cells = (await loadScoreCells(db, { serviceId, paths: null }))
-    .filter((c) => c.fiscalYear === quarter.fiscalYear && c.fiscalQuarter === quarter.quarter)
+  const cells = await loadScoreCells(db, { serviceId, quarter, paths: null })
   const tallies = new Map<string, ScoreTally>()
   for (const cell of cells) tallies.set(cell.surveyId, addTallies(tallies.get(cell.surveyId) ?? emptyTally(), cell.tally))
   return tallies

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely'
 import { CHANNEL_LABELS, type Channel } from '../a11/channels.ts'
-import { formatFiscalQuarter } from '../a11/fiscal-year.ts'
+import { formatFiscalQuarter, type FiscalQuarter } from '../a11/fiscal-year.ts'
 import { addTallies, emptyTally, scoreFigures, type ScoreFigures, type ScoreTally } from '../a11/scoring.ts'
 import { DRIVER_KEYS, type DriverKey } from '../a11/survey-model.ts'
 import type { Actor } from '../auth/actor.ts'
@@ -49,6 +49,8 @@ export interface ScoreReport {
 interface Scope {
   readonly surveyId?: string | undefined
   readonly serviceId?: string | undefined
+  /** One fiscal quarter only (a collection's); all quarters when absent. */
+  readonly quarter?: FiscalQuarter | undefined
   /** Organization subtrees the caller reads; null for all. */
   readonly paths: readonly string[] | null
 }
@@ -67,6 +69,7 @@ function responsesIn(db: Kysely<Database>, scope: Scope) {
     .where('r.status', 'not in', EXCLUDED_STATUSES)
   if (scope.surveyId) query = query.where('r.survey_id', '=', scope.surveyId)
   if (scope.serviceId) query = query.where('r.service_id', '=', scope.serviceId)
+  if (scope.quarter) query = query.where('r.fiscal_year', '=', scope.quarter.fiscalYear).where('r.fiscal_quarter', '=', scope.quarter.quarter)
   const paths = scope.paths
   if (paths) query = query.where((eb) => eb.or(paths.map((p) => eb('org.path', 'like', subtreePattern(p)))))
   return query
@@ -142,6 +145,7 @@ async function offersIn(db: Kysely<Database>, scope: Scope) {
     .innerJoin('organizations as org', 'org.id', 'sv.organization_id')
   if (scope.surveyId) query = query.where('so.survey_id', '=', scope.surveyId)
   if (scope.serviceId) query = query.where('s.service_id', '=', scope.serviceId)
+  if (scope.quarter) query = query.where('so.fiscal_year', '=', scope.quarter.fiscalYear).where('so.fiscal_quarter', '=', scope.quarter.quarter)
   const paths = scope.paths
   if (paths) query = query.where((eb) => eb.or(paths.map((p) => eb('org.path', 'like', subtreePattern(p)))))
   const dimensions = ['so.survey_id', 's.service_id', 'so.channel', 'so.fiscal_year', 'so.fiscal_quarter'] as const
