@@ -449,6 +449,8 @@ export interface CollectionDetailTable {
   respondents: number
   recorded_offers: number | string
   data_hash: string | null
+  /** The detail's `ScoreTally` as JSON (reporting/frozen-tally.ts), written on submit; null before. */
+  tally: string | null
   created_at: string
   updated_at: string
 }

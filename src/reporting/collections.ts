@@ -7,7 +7,7 @@
  */
 import type { Kysely, Transaction } from 'kysely'
 import { formatFiscalQuarter, type FiscalQuarter } from '../a11/fiscal-year.ts'
-import { addTallies, emptyTally, scoreFigures, type ScoreFigures } from '../a11/scoring.ts'
+import { addTallies, emptyTally, scoreFigures, type ScoreFigures, type ScoreTally } from '../a11/scoring.ts'
 import { recordAudit } from '../audit/audit-log.ts'
 import type { Actor } from '../auth/actor.ts'
 import {
@@ -25,6 +25,7 @@ import {
   type CollectionState, type CollectionTransition, type Rating,
 } from './collection-model.ts'
 import type { CollectionCreateInput, CollectionListQuery, CollectionRatingInput, CollectionTransitionInput, CollectionUpdateInput } from './collection-schema.ts'
+import { parseTally, serializeTally } from './frozen-tally.ts'
 import { combineHashes, hashOmbResponses } from './omb-response-file.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -177,11 +178,19 @@ function toDetailView(d: CollectionDetailTable, figures: ScoreFigures): DetailVi
   }
 }
 
+/**
+ * The tallies behind a collection's figures: an open collection's follow the responses; any other state's are the
+ * ones frozen at submission (computed only when a detail has none, e.g. submitted before tallies were kept).
+ */
+async function talliesOf(db: Db, row: CollectionRow, details: readonly CollectionDetailTable[]): Promise<Map<string, ScoreTally>> {
+  const frozen = !OPEN_STATES.has(row.state as CollectionState) && details.every((d) => d.tally !== null)
+  if (!frozen) return quarterTallies(db, row.service_id, quarterOf(row))
+  return new Map(details.map((d) => [d.survey_id, parseTally(d.tally as string)]))
+}
+
 async function loadView(db: Db, actor: Actor, row: CollectionRow): Promise<CollectionView> {
-  const [details, tallies] = await Promise.all([
-    db.selectFrom('collection_details').selectAll().where('collection_id', '=', row.id).orderBy('survey_title').orderBy('survey_id').execute(),
-    quarterTallies(db, row.service_id, quarterOf(row)),
-  ])
+  const details = await db.selectFrom('collection_details').selectAll().where('collection_id', '=', row.id).orderBy('survey_title').orderBy('survey_id').execute()
+  const tallies = await talliesOf(db, row, details)
   let overall = emptyTally()
   for (const d of details) overall = addTallies(overall, tallies.get(d.survey_id) ?? emptyTally())
   const views = details.map((d) => toDetailView(d, scoreFigures(tallies.get(d.survey_id) ?? emptyTally())))
@@ -304,45 +313,50 @@ export async function ensureCollections(db: Kysely<Database>, actor: Actor, inpu
 /** Volumes and the reflection, while the collection is open; by whoever may edit the service. */
 export async function updateCollection(db: Kysely<Database>, actor: Actor, id: string, input: CollectionUpdateInput): Promise<CollectionView> {
   const row = await db.transaction().execute(async (trx) => {
-    const row = await loadReadable(trx, actor, id)
-    if (!canEditService(actor, { organizationPath: row.organization_path, ownerUserId: row.service_owner })) throw new Forbidden('You cannot change this collection.')
-    if (!OPEN_STATES.has(row.state as CollectionState)) throw new Conflict(`A ${COLLECTION_STATE_LABELS[row.state as CollectionState].toLowerCase()} collection cannot be changed.`)
-    await syncDetails(trx, row)
-    const details = await trx.selectFrom('collection_details').selectAll().where('collection_id', '=', id).execute()
-    const fields: Record<string, string> = {}
-    const changes: { id: string; before: object; after: object; set: { volume_of_customers?: number | null; volume_offered?: number | null } }[] = []
-    for (const change of input.details ?? []) {
-      const detail = details.find((d) => d.id === change.id)
-      if (!detail) {
-        fields[`details.${change.id}`] = 'is not a detail of this collection (its survey may have no responses left in the quarter)'
-        continue
-      }
-      const volumes = {
-        respondents: detail.respondents, recordedOffers: num(detail.recorded_offers),
-        volumeOfCustomers: change.volumeOfCustomers !== undefined ? change.volumeOfCustomers : numOrNull(detail.volume_of_customers),
-        volumeOffered: change.volumeOffered !== undefined ? change.volumeOffered : numOrNull(detail.volume_offered),
-      }
-      for (const [field, message] of Object.entries(volumeProblems(volumes, false))) fields[`details.${detail.id}.${field}`] = message
-      changes.push({
-        id: detail.id,
-        before: { volumeOfCustomers: numOrNull(detail.volume_of_customers), volumeOffered: numOrNull(detail.volume_offered) },
-        after: { volumeOfCustomers: volumes.volumeOfCustomers, volumeOffered: volumes.volumeOffered },
-        set: { volume_of_customers: volumes.volumeOfCustomers, volume_offered: volumes.volumeOffered },
-      })
-    }
-    if (Object.keys(fields).length > 0) throw new Invalid('Some volumes need attention.', fields)
-    const now = nowIso()
-    for (const change of changes) await trx.updateTable('collection_details').set({ ...change.set, updated_at: now }).where('id', '=', change.id).execute()
-    const reflection = input.reflection === undefined ? row.reflection : input.reflection?.trim() || null
-    await trx.updateTable('collections').set({ reflection, updated_at: now }).where('id', '=', id).execute()
-    await recordAudit(trx, actor, {
-      action: 'collection.update', entityType: 'collection', entityId: id, organizationId: row.current_organization_id,
-      before: { reflection: row.reflection, details: changes.map((c) => ({ id: c.id, ...c.before })) },
-      after: { reflection, details: changes.map((c) => ({ id: c.id, ...c.after })) },
-    })
+    await updateCollectionIn(trx, actor, id, input)
     return loadReadable(trx, actor, id)
   })
   return loadView(db, actor, row)
+}
+
+/** `updateCollection`'s checks, writes and audit row inside the caller's transaction (the volumes CSV import). */
+export async function updateCollectionIn(trx: Transaction<Database>, actor: Actor, id: string, input: CollectionUpdateInput): Promise<void> {
+  const row = await loadReadable(trx, actor, id)
+  if (!canEditService(actor, { organizationPath: row.organization_path, ownerUserId: row.service_owner })) throw new Forbidden('You cannot change this collection.')
+  if (!OPEN_STATES.has(row.state as CollectionState)) throw new Conflict(`A ${COLLECTION_STATE_LABELS[row.state as CollectionState].toLowerCase()} collection cannot be changed.`)
+  await syncDetails(trx, row)
+  const details = await trx.selectFrom('collection_details').selectAll().where('collection_id', '=', id).execute()
+  const fields: Record<string, string> = {}
+  const changes: { id: string; before: object; after: object; set: { volume_of_customers?: number | null; volume_offered?: number | null } }[] = []
+  for (const change of input.details ?? []) {
+    const detail = details.find((d) => d.id === change.id)
+    if (!detail) {
+      fields[`details.${change.id}`] = 'is not a detail of this collection (its survey may have no responses left in the quarter)'
+      continue
+    }
+    const volumes = {
+      respondents: detail.respondents, recordedOffers: num(detail.recorded_offers),
+      volumeOfCustomers: change.volumeOfCustomers !== undefined ? change.volumeOfCustomers : numOrNull(detail.volume_of_customers),
+      volumeOffered: change.volumeOffered !== undefined ? change.volumeOffered : numOrNull(detail.volume_offered),
+    }
+    for (const [field, message] of Object.entries(volumeProblems(volumes, false))) fields[`details.${detail.id}.${field}`] = message
+    changes.push({
+      id: detail.id,
+      before: { volumeOfCustomers: numOrNull(detail.volume_of_customers), volumeOffered: numOrNull(detail.volume_offered) },
+      after: { volumeOfCustomers: volumes.volumeOfCustomers, volumeOffered: volumes.volumeOffered },
+      set: { volume_of_customers: volumes.volumeOfCustomers, volume_offered: volumes.volumeOffered },
+    })
+  }
+  if (Object.keys(fields).length > 0) throw new Invalid('Some volumes need attention.', fields)
+  const now = nowIso()
+  for (const change of changes) await trx.updateTable('collection_details').set({ ...change.set, updated_at: now }).where('id', '=', change.id).execute()
+  const reflection = input.reflection === undefined ? row.reflection : input.reflection?.trim() || null
+  await trx.updateTable('collections').set({ reflection, updated_at: now }).where('id', '=', id).execute()
+  await recordAudit(trx, actor, {
+    action: 'collection.update', entityType: 'collection', entityId: id, organizationId: row.current_organization_id,
+    before: { reflection: row.reflection, details: changes.map((c) => ({ id: c.id, ...c.before })) },
+    after: { reflection, details: changes.map((c) => ({ id: c.id, ...c.after })) },
+  })
 }
 
 /** The stored and current hashes of the exported data, per detail and for the collection. */
@@ -426,7 +440,7 @@ export async function transitionCollection(db: Kysely<Database>, actor: Actor, i
   return loadView(db, actor, row)
 }
 
-/** Submission checks and the frozen data: details in line with the responses, volumes complete, hashes stored. */
+/** Submission checks and the frozen data: details in line with the responses, volumes complete, hashes and tallies stored. */
 async function prepareSubmission(trx: Transaction<Database>, row: CollectionRow, actor: Actor, now: string): Promise<Record<string, unknown>> {
   await syncDetails(trx, row)
   const details = await trx.selectFrom('collection_details').selectAll().where('collection_id', '=', row.id).orderBy('survey_id').execute()
@@ -440,9 +454,11 @@ async function prepareSubmission(trx: Transaction<Database>, row: CollectionRow,
   }
   if (Object.keys(fields).length > 0) throw new Invalid('The collection is not ready to submit: complete the volumes.', fields)
   const hashes: { surveyId: string; hash: string }[] = []
+  const tallies = await quarterTallies(trx, row.service_id, quarterOf(row))
   for (const d of details) {
     const { hash } = await hashOmbResponses(trx, d.survey_id, quarterOf(row))
-    await trx.updateTable('collection_details').set({ data_hash: hash, updated_at: now }).where('id', '=', d.id).execute()
+    const tally = serializeTally(tallies.get(d.survey_id) ?? emptyTally())
+    await trx.updateTable('collection_details').set({ data_hash: hash, tally, updated_at: now }).where('id', '=', d.id).execute()
     hashes.push({ surveyId: d.survey_id, hash })
   }
   // A resubmission is new data: the earlier rating no longer applies.

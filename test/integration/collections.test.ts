@@ -216,6 +216,11 @@ describeWithWorld('quarterly collections', (w) => {
     assert.deepEqual(changed.details.filter((d) => !d.matches).map((d) => [d.surveyId, d.rows]), [[thumbs, 3]])
     const blocked = await fails(409, reviewer, 'POST', `/collections/${collection.id}/transitions`, { transition: 'publish' })
     assert.match(blocked.message, /changed after this collection was submitted/)
+    // The figures stay as submitted (frozen tallies): t2 still counts, 3 of 4 trusting, 2 of 3 positives ticked ease.
+    const frozen = (await ok(reviewer, 'GET', `/collections/${collection.id}`)).details.find((d) => d.surveyId === thumbs) as Detail
+    assert.deepEqual([frozen.respondents, frozen.figures.respondents, frozen.figures.trust.count, frozen.figures.trust.n, round(frozen.figures.drivers.positive.drivers.ease?.share)], [4, 4, 3, 4, 0.6667])
+    const stored = await db().selectFrom('collection_details').select('tally').where('collection_id', '=', collection.id).where('survey_id', '=', thumbs).executeTakeFirstOrThrow()
+    assert.match(stored.tally ?? '', /^\{"v":1,"respondents":4,"trustAnswered":4,"trustPositive":3,/)
     await db().updateTable('responses').set({ status: 'inbox' }).where('survey_id', '=', thumbs).where('external_id', '=', 't2').execute()
 
     const published = await ok(reviewer, 'POST', `/collections/${collection.id}/transitions`, { transition: 'publish' })
