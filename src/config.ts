@@ -39,6 +39,8 @@ export interface Config {
   readonly jobs: boolean
   /** Quarterly CX data collections are due this many days after their fiscal quarter ends (A-11 §280.14: 30). */
   readonly collectionDeadlineDays: number
+  /** Public figures (trust, Likert mean, driver shares) with fewer respondents behind them than this are not shown. */
+  readonly publicMinRespondents: number
 }
 
 export const ENV_VARIABLES = [
@@ -47,6 +49,7 @@ export const ENV_VARIABLES = [
   'CX280_TRUST_PROXY', 'LOG_LEVEL', 'CX280_SESSION_IDLE_MINUTES', 'CX280_LOGIN_RATE_LIMIT',
   'CX280_PUBLIC_RATE_LIMIT', 'CX280_INTAKE_RATE_LIMIT', 'CX280_EVENTS_RATE_LIMIT', 'CX280_EVENTS_RETENTION_DAYS', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_PRIVATE_KEY_JWK', 'OIDC_SCOPES',
   'OIDC_ACR_VALUES', 'OIDC_ALLOW_INSECURE_HTTP', 'CX280_JOBS', 'CX280_COLLECTION_DEADLINE_DAYS',
+  'CX280_PUBLIC_MIN_RESPONDENTS',
 ] as const
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -114,5 +117,6 @@ export function loadConfig(env: Env = process.env): Config {
     oidc: readOidc(env),
     jobs: onOff(env, 'CX280_JOBS', true),
     collectionDeadlineDays: integer(env, 'CX280_COLLECTION_DEADLINE_DAYS', 30),
+    publicMinRespondents: integer(env, 'CX280_PUBLIC_MIN_RESPONDENTS', 30),
   }
 }

@@ -24,11 +24,13 @@ import { registerMonitorRoutes } from './monitor-routes.ts'
 import { registerCollectionRoutes } from './collection-routes.ts'
 import { registerJourneyRoutes } from './journey-routes.ts'
 import { registerAnalyticsRoutes } from './analytics-routes.ts'
+import { registerAppReportRoutes } from './app-report-routes.ts'
+import { PUBLIC_COLLECTION_ROUTES, registerPublicCollectionRoutes } from './public-collection-routes.ts'
 
 /** Method and route of the endpoints the public may call without a session or key. */
 const PUBLIC_ROUTES = new Set([
   'GET /api/v1/openapi.json', 'GET /api/v1/public/surveys/:id', 'POST /api/v1/surveys/:id/responses', 'POST /api/v1/surveys/:id/offers',
-  'OPTIONS /api/v1/surveys/:id/*', 'POST /api/v1/events', 'POST /api/v1/events/server',
+  'OPTIONS /api/v1/surveys/:id/*', 'POST /api/v1/events', 'POST /api/v1/events/server', ...PUBLIC_COLLECTION_ROUTES,
 ])
 
 export async function registerApi(api: FastifyInstance, runtime: Runtime): Promise<void> {
@@ -53,9 +55,11 @@ export async function registerApi(api: FastifyInstance, runtime: Runtime): Promi
   await registerCollectionRoutes(api, runtime, limits)
   await registerJourneyRoutes(api, runtime, limits)
   await registerAnalyticsRoutes(api, runtime, limits)
+  await registerAppReportRoutes(api, runtime, limits)
   await registerMonitorRoutes(api, runtime, limits)
   await registerIntakeRoutes(api, runtime)
   await registerEventRoutes(api, runtime)
+  await registerPublicCollectionRoutes(api, runtime)
 }
 
 export interface RouteLimits {

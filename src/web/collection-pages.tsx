@@ -1,7 +1,8 @@
 /**
  * Quarterly CX data collection pages (A-11 §280.14): the list (filters, pagination, "Create collections for FY Qn"),
  * the reviewer's board (every HISP × designated service × quarter with state and rating), and a collection (details
- * with scores, volumes form, OMB's files, lifecycle buttons, the rating form, integrity, history).
+ * with scores, driver analysis, trend, volumes form, OMB's files, lifecycle buttons, the rating form, integrity,
+ * history). The comparison, APP export and volumes import pages are in collection-analysis-pages.tsx.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CHANNEL_LABELS, type Channel } from '../a11/channels.ts'
@@ -15,9 +16,9 @@ import { Conflict, Invalid, type FieldErrors } from '../errors.ts'
 import { reportingContext } from '../http/collection-routes.ts'
 import { requireActor } from '../http/request-context.ts'
 import {
-  collectionBoard, collectionIntegrity, COLLECTION_STATE_LABELS, COLLECTION_STATES, COLLECTION_TRANSITIONS, ensureCollections, getCollection, listCollections,
+  collectionBoard, collectionDriverAnalysis, collectionIntegrity, trendOf, COLLECTION_STATE_LABELS, COLLECTION_STATES, COLLECTION_TRANSITIONS, ensureCollections, getCollection, listCollections,
   previousQuarter, quarterDates, rateCollection, RATING_LABELS, RATING_SHORT, RATINGS, transitionCollection, TRANSITION_RULES, updateCollection,
-  type BoardRow, type CollectionState, type CollectionSummary, type CollectionTransition, type CollectionView, type IntegrityReport, type Rating,
+  type BoardRow, type CollectionTrend, type CollectionState, type CollectionSummary, type CollectionTransition, type CollectionView, type IntegrityReport, type Rating,
 } from '../reporting/index.ts'
 import type { Runtime } from '../runtime.ts'
 import { percent } from './charts.tsx'
@@ -26,6 +27,8 @@ import { asForm, formInteger, formText } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { SCALE_LABELS, SURVEY_TYPE_LABELS } from './survey-components.tsx'
 import { DRIVER_LABELS } from './survey-data-pages.tsx'
+import { DriverAnalysisSection, registerCollectionAnalysisPages, TrendSection } from './collection-analysis-pages.tsx'
+import type { DriverAnalysis } from '../a11/driver-analysis.ts'
 
 const PAGE_SIZE = 25
 const STATE_TAGS: Readonly<Record<CollectionState, string>> = {
@@ -59,6 +62,7 @@ const wholeIn = (value: string | undefined, min: number, max: number): number | 
 export async function registerCollectionPages(app: FastifyInstance, runtime: Runtime): Promise<void> {
   const { db } = runtime
   const context = reportingContext(runtime)
+  await registerCollectionAnalysisPages(app, runtime)
 
   app.get<{ Querystring: ListQuery }>('/collections', async (request, reply) => {
     const actor = requireActor(request)
@@ -92,6 +96,11 @@ export async function registerCollectionPages(app: FastifyInstance, runtime: Run
           ))}
           <a class="usa-button usa-button--unstyled" href={`/collections/board?fiscalYear=${filter.fiscalYear ?? current.fiscalYear}`}>Reviewer board</a>
         </div>
+        <ul class="usa-list usa-list--unstyled cx-actions" aria-label="More about collections">
+          <li><a href={filter.fiscalYear && filter.quarter ? `/collections/compare?fiscalYear=${filter.fiscalYear}&quarter=${filter.quarter}` : '/collections/compare'}>Compare a quarter across services and channels</a></li>
+          <li><a href="/collections/app-report">Annual Performance Plan export</a></li>
+          <li><a href="/collections/volumes">Import volumes from a CSV file</a></li>
+        </ul>
         <form class="usa-form cx-filters" method="get" action="/collections" aria-label="Filter collections">
           <SelectField name="fiscalYear" label="Fiscal year" value={filter.fiscalYear ? String(filter.fiscalYear) : undefined} emptyLabel="Any"
             options={fiscalYearsUpTo(current.fiscalYear).map((y) => ({ value: String(y), label: `FY${y}` }))} />
@@ -136,12 +145,14 @@ export async function registerCollectionPages(app: FastifyInstance, runtime: Run
   const showCollection = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { status?: number; message?: string; fields?: FieldErrors; values?: FormValues } = {}) => {
     const actor = requireActor(request)
     const collection = await getCollection(db, actor, request.params.id)
-    const [integrity, history] = await Promise.all([
+    const [integrity, history, trend] = await Promise.all([
       collection.integrityHash ? collectionIntegrity(db, actor, collection.id) : Promise.resolve(null),
       listAudit(db, { entityType: 'collection', entityId: collection.id, limit: 50 }),
+      trendOf(db, actor, collection),
     ])
+    const analysis = collectionDriverAnalysis(collection).overall
     return sendPage(request, reply, `${collection.label}: ${collection.serviceName}`, (csrf) => (
-      <CollectionPage csrf={csrf} collection={collection} integrity={integrity} history={history.entries} {...extra} />
+      <CollectionPage csrf={csrf} collection={collection} integrity={integrity} history={history.entries} analysis={analysis} trend={trend} {...extra} />
     ), extra.status ?? 200)
   }
 
@@ -286,8 +297,9 @@ interface FormValues {
   readonly rating?: { readonly rating: string; readonly reason: string }
 }
 
-function CollectionPage({ csrf, collection: c, integrity, history, message, fields, values }: {
-  csrf: string; collection: CollectionView; integrity: IntegrityReport | null; history: readonly AuditEntry[]; message?: string | undefined; fields?: FieldErrors | undefined; values?: FormValues | undefined
+function CollectionPage({ csrf, collection: c, integrity, history, analysis, trend, message, fields, values }: {
+  csrf: string; collection: CollectionView; integrity: IntegrityReport | null; history: readonly AuditEntry[]; analysis: DriverAnalysis; trend: CollectionTrend
+  message?: string | undefined; fields?: FieldErrors | undefined; values?: FormValues | undefined
 }) {
   const dates = quarterDates(c)
   const base = `/api/v1/collections/${c.id}`
@@ -326,8 +338,10 @@ function CollectionPage({ csrf, collection: c, integrity, history, message, fiel
           ]} />
           <DetailsTable collection={c} />
           <DriversTable collection={c} />
+          <DriverAnalysisSection analysis={analysis} />
         </>
       )}
+      <TrendSection trend={trend} />
       {c.abilities.editVolumes && c.details.length > 0 && <VolumesForm csrf={csrf} collection={c} fields={fields} values={values?.volumes} />}
       <h2>Files for OMB</h2>
       <ul class="usa-list">
@@ -431,7 +445,8 @@ function VolumesForm({ csrf, collection, fields, values }: { csrf: string; colle
   return (
     <>
       <h2>Volumes</h2>
-      <p>For each survey: how many customers used the service in the quarter, and how many were offered the survey. Respondents ≤ offered ≤ customers. Leave “offered” empty to use the offers cx280 recorded.</p>
+      <p>For each survey: how many customers used the service in the quarter, and how many were offered the survey. Respondents ≤ offered ≤ customers. Leave “offered” empty to use the offers cx280 recorded.
+        For many collections at once, <a href="/collections/volumes">import the volumes from a CSV file</a>.</p>
       <form class="usa-form usa-form--large" method="post" action={`/collections/${collection.id}/volumes`} noValidate>
         <CsrfField token={csrf} />
         {collection.details.map((d) => (

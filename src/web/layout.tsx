@@ -33,7 +33,7 @@ function navigationFor(actor: Actor | null): NavEntry[] {
       { href: '/surveys', label: 'Surveys' }, { href: '/inbox', label: 'Feedback inbox' }, { href: '/recovery', label: 'Recovery cases' },
     ] },
     { id: 'nav-analytics', label: 'Analytics', links: [{ href: '/sites', label: 'Sites' }, { href: '/analytics', label: 'Dashboards' }, { href: '/journeys', label: 'Journeys' }, { href: '/monitors', label: 'Monitors' }] },
-    { id: 'nav-reporting', label: 'Reporting', links: [{ href: '/collections', label: 'Quarterly collections' }, { href: '/collections/board', label: 'Reviewer board' }] },
+    { id: 'nav-reporting', label: 'Reporting', links: [{ href: '/collections', label: 'Quarterly collections' }, { href: '/collections/board', label: 'Reviewer board' }, { href: '/collections/compare', label: 'Compare' }, { href: '/public', label: 'Public pages' }] },
     ...(admin.length > 0 ? [{ id: 'nav-admin', label: 'Administration', links: admin }] : []),
     { href: '/account', label: 'Account' },
   ]
@@ -95,7 +95,7 @@ function Footer() {
     <footer class="usa-footer usa-footer--slim">
       <div class="usa-footer__secondary-section">
         <div class="grid-container">
-          <p>cx280 — customer experience management for OMB Circular A-11 Section 280. <a href="/docs/api">API documentation</a></p>
+          <p>cx280 — customer experience management for OMB Circular A-11 Section 280. <a href="/docs/api">API documentation</a> · <a href="/public">Public CX reporting</a></p>
         </div>
       </div>
     </footer>

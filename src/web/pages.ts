@@ -23,6 +23,7 @@ import { registerSurveyDataPages } from './survey-data-pages.tsx'
 import { registerSurveyPublicPages } from './survey-public-pages.tsx'
 import { registerUserPages } from './user-pages.tsx'
 import { registerWebhookPages } from './webhook-pages.tsx'
+import { registerPublicCollectionPages } from './public-collection-pages.tsx'
 
 export async function registerPages(app: FastifyInstance, runtime: Runtime): Promise<void> {
   await registerAuthPages(app, runtime)
@@ -47,4 +48,5 @@ export async function registerPages(app: FastifyInstance, runtime: Runtime): Pro
   await registerSiteIngestKeyPages(app, runtime)
   await registerNotificationPages(app, runtime)
   await registerSurveyPublicPages(app, runtime)
+  await registerPublicCollectionPages(app, runtime)
 }

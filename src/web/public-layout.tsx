@@ -17,6 +17,8 @@ export interface PublicFrame {
   readonly agency: string
   /** Extra footer content (the PRA statement). */
   readonly footer?: ComponentChildren
+  /** Search engines may index the page (public reporting); survey pages are never indexed. */
+  readonly indexable?: boolean
 }
 
 export function PublicLayout(props: PublicFrame & { children: ComponentChildren }) {
@@ -25,7 +27,7 @@ export function PublicLayout(props: PublicFrame & { children: ComponentChildren 
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
+        {props.indexable ? null : <meta name="robots" content="noindex" />}
         <title>{`${props.title} · ${props.agency}`}</title>
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/cx280.css" />

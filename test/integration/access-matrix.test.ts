@@ -135,6 +135,12 @@ async function collectionOf(c: Ctx, serviceId: string): Promise<string> {
   return (await c.t.runtime.db.selectFrom('collections').select('id').where('service_id', '=', serviceId).executeTakeFirstOrThrow()).id
 }
 const freshCollectionA1 = async (c: Ctx) => collectionOf(c, (await designatedIn(c, c.world.orgs.A1.id)).id)
+/** A volumes file for `:collectionA1`'s one detail (one respondent; offered and customers unique to the cell). */
+async function volumesOfCollectionA1(c: Ctx, n: number): Promise<string> {
+  const { collection, detail } = await collectionWithDetailA1(c)
+  const surveyId = (await c.t.runtime.db.selectFrom('collection_details').select('survey_id').where('id', '=', detail).executeTakeFirstOrThrow()).survey_id
+  return `collection_id,survey_id,volume_of_customers,volume_offered\n${collection},${surveyId},${1000 + n},${10 + n}\n`
+}
 /** Makes designated services in A1 and in B, so each caller who may start collections starts at least one. */
 const designatedInA1AndB = async (c: Ctx) => { await designatedIn(c, c.world.orgs.A1.id); await designatedIn(c, c.world.orgs.B.id) }
 const seededCollections = new WeakMap<Ctx, Promise<{ collection: string; detail: string }>>()
@@ -210,7 +216,7 @@ interface ApiRow {
   readonly note?: string
   readonly expect: Row7
   readonly body?: (c: Ctx, n: number) => unknown
-  readonly csv?: (c: Ctx, n: number) => string
+  readonly csv?: (c: Ctx, n: number) => string | Promise<string>
   /** A GET that writes (an audited reveal): checked like a write. */
   readonly write?: boolean
   /** Public intake: a permitted call stores something but is no person's change, so it leaves no audit entry. */
@@ -390,6 +396,17 @@ const API_MATRIX: readonly ApiRow[] = [
   api('GET',     '/api/v1/collections/:collectionA1/export',         [401,  200,  200,  200,  200,  200,  404]),
   api('GET',     '/api/v1/collections/:collectionA1/export?format=xlsx', [401, 200, 200, 200, 200, 200, 404]),
   api('GET',     '/api/v1/collections/:collectionA1/details/:detailA1/responses.csv', [401, 200, 200, 200, 200, 200, 404]),
+  api('GET',     '/api/v1/collections/compare?fiscalYear=2026&quarter=1', [401, 200, 200, 200, 200, 200, 200], { note: 'filtered' }),
+  api('GET',     '/api/v1/collections/:collectionA1/trend',          [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/collections/:collectionA1/drivers',        [401,  200,  200,  200,  200,  200,  404]),
+  api('GET',     '/api/v1/collections/volumes.csv?fiscalYear=2026&quarter=1', [401, 200, 200, 200, 200, 200, 200], { note: 'the editable ones' }),
+  // Roles that never enter volumes are refused outright; leadB's rows name a collection leadB cannot read, so the
+  // file comes back with its per-row report (400), as the services import does.
+  api('POST',    '/api/v1/collections/volumes',                      [401,  200,  403,  200,  200,  403,  400], { note: 'CSV', csv: volumesOfCollectionA1 }),
+  api('GET',     '/api/v1/reports/app?organizationId=:A1&fiscalYear=2026', [401, 200, 200, 200, 200, 200, 404]),
+  // Open data: published collections only, for everyone (signed in or not).
+  api('GET',     '/api/v1/public/collections',                       [200,  200,  200,  200,  200,  200,  200]),
+  api('GET',     '/api/v1/public/collections.csv?fiscalYear=2026',   [200,  200,  200,  200,  200,  200,  200]),
 ]
 
 // ─── The page matrix (GET with a signed-in session) ────────────────────────────────────────────────────────────
@@ -423,10 +440,16 @@ const PAGE_MATRIX: readonly PageRow[] = [
   page('/reports/digitization-gaps',         [L,    200,  200,  200,  200,  200,  200]),
   page('/collections',                       [L,    200,  200,  200,  200,  200,  200]),
   page('/collections/board',                 [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections/compare',               [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections/app-report',            [L,    200,  200,  200,  200,  200,  200]),
+  page('/collections/volumes',               [L,    200,  200,  200,  200,  200,  200]),
   page('/collections/:collectionA1',         [L,    200,  200,  200,  200,  200,  404]),
   // Public: no redirect for anyone (a signed-in visitor of /login is sent home).
   page('/login',                             [200,  303,  303,  303,  303,  303,  303]),
   page('/password/forgot',                   [200,  200,  200,  200,  200,  200,  200]),
+  page('/public',                            [200,  200,  200,  200,  200,  200,  200]),
+  page('/public/methodology',                [200,  200,  200,  200,  200,  200,  200]),
+  page('/public/agencies/:A',                [404,  404,  404,  404,  404,  404,  404]),
   page('/password/reset/:resetToken',        [200,  200,  200,  200,  200,  200,  200]),
   page('/docs/api',                          [200,  200,  200,  200,  200,  200,  200]),
   page('/healthz',                           [200,  200,  200,  200,  200,  200,  200]),
@@ -697,7 +720,7 @@ for (const engine of ENGINES) {
             const url = await resolve(c, row.path)
             const n = c.next()
             const headers: Record<string, string> = caller === 'anonymous' ? {} : bearer(c.world.people[caller])
-            const payload = row.csv ? row.csv(c, n) : row.body ? JSON.stringify(await row.body(c, n)) : undefined
+            const payload = row.csv ? await row.csv(c, n) : row.body ? JSON.stringify(await row.body(c, n)) : undefined
             if (payload !== undefined) headers['content-type'] = row.csv ? 'text/csv' : 'application/json'
             const kind = row.intake ? 'intake' : row.write || (row.method !== 'GET' && row.method !== 'OPTIONS' && !row.query) ? 'write' : 'read'
             await runCell(c, cell, kind, url, () => t.app.inject({ method: row.method, url, headers, ...(payload !== undefined ? { payload } : {}) }))
