@@ -37,7 +37,7 @@ async function printFirstAdmin(runtime: Runtime): Promise<void> {
 }
 
 async function printDemo(runtime: Runtime): Promise<void> {
-  const demo = await loadDemoData(runtime.db, runtime.events)
+  const demo = await loadDemoData(runtime.db, runtime.events, new Date(), { publicUrl: runtime.config.publicUrl, deadlineDays: runtime.config.collectionDeadlineDays })
   if (!demo.loaded) {
     console.log('Demo data is already loaded.')
     return

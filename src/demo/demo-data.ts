@@ -1,17 +1,20 @@
 /**
  * A realistic demo data set so a newcomer sees a populated product: one department with bureaus and offices, two
  * HISPs, ten services across channels (some with digitization gaps), one user per role, and published surveys with a
- * few hundred responses (demo-feedback.ts), and a measured site with analytics events (demo-analytics.ts). Loading twice is
+ * few hundred responses (demo-feedback.ts), four fiscal quarters of responses with their quarterly collections in every
+ * state (demo-collections.ts), and a measured site with analytics events (demo-analytics.ts). Loading twice is
  * harmless: it does nothing when the demo department exists.
  */
 import type { Kysely } from 'kysely'
 import type { Channel } from '../a11/channels.ts'
 import { systemActor, type Role } from '../auth/actor.ts'
-import { createUser } from '../auth/users.ts'
+import { createUser, loadUserActor } from '../auth/users.ts'
 import { createHisp, createOrganization, createService, type ServiceCreateInput } from '../catalog/index.ts'
 import type { Database } from '../db/schema.ts'
 import type { EventStore } from '../events/event-store.ts'
+import type { ReportingContext } from '../reporting/index.ts'
 import { loadDemoAnalytics } from './demo-analytics.ts'
+import { loadDemoCollections } from './demo-collections.ts'
 import { loadDemoFeedback } from './demo-feedback.ts'
 
 export const DEMO_DEPARTMENT = 'Department of Veterans Affairs (demo)'
@@ -37,8 +40,14 @@ const SERVICES: readonly ServiceSeed[] = [
   { org: 'nca', name: 'Find a gravesite', kind: 'informational', channels: ['website', 'mobile_app', 'self_service_kiosk'], digitalService: true, fullyDigital: true, selfServiceCompletion: true, annualCustomerVolume: 2_500_000, digitalFormAvailable: true },
 ]
 
-/** Loads the demo once; with an event store it also gets a measured site with five weeks of analytics events. */
-export async function loadDemoData(db: Kysely<Database>, events: EventStore | null = null, now = new Date()): Promise<DemoSummary> {
+// As the product's defaults (PORT 8280, CX280_COLLECTION_DEADLINE_DAYS 30) when the caller does not say.
+const DEFAULT_REPORTING: ReportingContext = { publicUrl: 'http://localhost:8280', deadlineDays: 30 }
+
+/**
+ * Loads the demo once; with an event store it also gets a measured site with five weeks of analytics events.
+ * `reporting` gives the links in the collections' email and their deadline (the running product's settings).
+ */
+export async function loadDemoData(db: Kysely<Database>, events: EventStore | null = null, now = new Date(), reporting: ReportingContext = DEFAULT_REPORTING): Promise<DemoSummary> {
   const exists = await db.selectFrom('organizations').select('id').where('name', '=', DEMO_DEPARTMENT).executeTakeFirst()
   if (exists) return { loaded: false, users: [] }
   const actor = systemActor('demo')
@@ -70,7 +79,9 @@ export async function loadDemoData(db: Kysely<Database>, events: EventStore | nu
     const service = await createService(db, actor, { ...seed, organizationId: orgs[org].id, hispId: hisp ? hisps[hisp].id : null, ownerUserId: org === 'vba' || org === 'vbaEducation' ? created.get('service_manager') ?? null : null })
     serviceIds.set(service.name, service.id)
   }
-  await loadDemoFeedback(db, actor, serviceIds)
+  await loadDemoFeedback(db, actor, serviceIds, now)
+  const [lead, reviewer] = await Promise.all([loadUserActor(db, created.get('agency_lead') ?? ''), loadUserActor(db, created.get('omb_reviewer') ?? '')])
+  if (lead && reviewer) await loadDemoCollections(db, actor, { lead, reviewer }, serviceIds, reporting, now)
   if (events) {
     const claims = ['Apply for disability compensation', 'Apply for GI Bill education benefits', 'Request a home loan Certificate of Eligibility']
     await loadDemoAnalytics(db, events, actor, vba.id, claims.map((name) => serviceIds.get(name)).filter((id): id is string => id !== undefined), now)

@@ -4,12 +4,12 @@
  * respondent asked to be contacted after a negative answer, webhook outbox rows), with no hot counter rows; the caller
  * acknowledges only after the transaction commits. An idempotency key makes a retried submission land once.
  */
-import type { Kysely, Transaction } from 'kysely'
+import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { Channel } from '../a11/channels.ts'
 import { fiscalQuarterOf } from '../a11/fiscal-year.ts'
 import { isExpired, type Clearance } from '../a11/pra.ts'
 import type { SurveyDefinition, SurveyState } from '../a11/survey-model.ts'
-import type { Database } from '../db/schema.ts'
+import type { Database, ResponseAnswerTable, ResponseTable } from '../db/schema.ts'
 import { newId } from '../db/values.ts'
 import { Conflict, Invalid, NotFound } from '../errors.ts'
 import { enqueueWebhookEvent } from '../notify/webhook-outbox.ts'
@@ -160,13 +160,14 @@ export function checkSubmission(survey: PublicSurvey, answers: RawAnswers): Chec
   return checked.value
 }
 
-/** Writes a checked response inside the caller's transaction (imports write many in one). */
-export async function storeResponseIn(trx: Transaction<Database>, survey: PublicSurvey, checked: CheckedAnswers, context: SubmissionContext): Promise<StoredResponse> {
-  const id = newId()
+/**
+ * The `responses` row intake stores for a checked response (fiscal quarter from the submission time, branch, trust
+ * value, flags, status `inbox`). Exported so bulk loaders (the demo) store exactly what intake stores.
+ */
+export function responseRecord(id: string, survey: PublicSurvey, checked: CheckedAnswers, context: SubmissionContext): Insertable<ResponseTable> {
   const at = context.submittedAt ?? new Date()
   const quarter = fiscalQuarterOf(at)
-  const recovery = checked.contactRequested && checked.branch === 'negative'
-  await trx.insertInto('responses').values({
+  return {
     id, survey_id: survey.id, survey_version_id: survey.versionId, service_id: survey.serviceId, channel: context.channel ?? survey.channel,
     source: context.source, touchpoint: cleanCode(context.touchpoint), location_code: cleanCode(context.locationCode), page_url: cleanPageUrl(context.pageUrl),
     language: context.language, submitted_at: at.toISOString(), fiscal_year: quarter.fiscalYear, fiscal_quarter: quarter.quarter,
@@ -174,12 +175,23 @@ export async function storeResponseIn(trx: Transaction<Database>, survey: Public
     contact_requested: checked.contactRequested ? 1 : 0, contains_pii: checked.containsPii ? 1 : 0,
     has_text: checked.hasText ? 1 : 0,
     status: 'inbox', flagged: 0, trashed_at: null, visitor_id: context.visitor?.visitorId ?? null, site_id: context.visitor?.siteId ?? null,
-  }).execute()
-  if (checked.rows.length > 0) {
-    await trx.insertInto('response_answers').values(checked.rows.map((r, position) => ({
-      response_id: id, position, question_key: r.questionKey, role: r.role, option_key: r.optionKey, number_value: r.numberValue, text_value: r.textValue,
-    }))).execute()
   }
+}
+
+/** The typed `response_answers` rows of a checked response, each with its question's role. */
+export function answerRecords(responseId: string, checked: CheckedAnswers): Insertable<ResponseAnswerTable>[] {
+  return checked.rows.map((r, position) => ({
+    response_id: responseId, position, question_key: r.questionKey, role: r.role, option_key: r.optionKey, number_value: r.numberValue, text_value: r.textValue,
+  }))
+}
+
+/** Writes a checked response inside the caller's transaction (imports write many in one). */
+export async function storeResponseIn(trx: Transaction<Database>, survey: PublicSurvey, checked: CheckedAnswers, context: SubmissionContext): Promise<StoredResponse> {
+  const id = newId()
+  const at = context.submittedAt ?? new Date()
+  const recovery = checked.contactRequested && checked.branch === 'negative'
+  await trx.insertInto('responses').values(responseRecord(id, survey, checked, { ...context, submittedAt: at })).execute()
+  if (checked.rows.length > 0) await trx.insertInto('response_answers').values(answerRecords(id, checked)).execute()
   let recoveryCaseId: string | null = null
   if (recovery) {
     recoveryCaseId = newId()
