@@ -7,12 +7,14 @@
  *   --analytics-events N (10000000)   --analytics-seconds S (10)   --clickhouse (also on local ClickHouse servers)
  *   --analytics-engines duckdb,clickhouse,clickhouse-2 (default: all enabled)   --analytics-ingest-only
  *   --profile-dir DIR (V8 CPU profiles of the analytics ingest server)
+ *   --reporting-responses N (1000000)   --reporting-collections N (50)   --reporting-postgres (also on the local PostgreSQL)
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { benchAnalytics } from './analytics.ts'
 import { benchApi } from './api.ts'
 import { benchIntake } from './intake.ts'
+import { benchReporting } from './reporting.ts'
 import { num, renderSection, type Section } from './report.ts'
 import { cleanupEverything } from './server.ts'
 import { benchStartup } from './startup.ts'
@@ -31,11 +33,12 @@ async function main(): Promise<void> {
       'intake-duration': { type: 'string' }, 'intake-connections': { type: 'string' },
       'analytics-events': { type: 'string' }, 'analytics-seconds': { type: 'string' }, clickhouse: { type: 'boolean' }, 'analytics-ingest-only': { type: 'boolean' },
       'profile-dir': { type: 'string' }, 'analytics-engines': { type: 'string' },
+      'reporting-responses': { type: 'string' }, 'reporting-collections': { type: 'string' }, 'reporting-postgres': { type: 'boolean' },
     },
     strict: true,
   })
   const only = values.only
-  if (only !== undefined && only !== 'startup' && only !== 'api' && only !== 'intake' && only !== 'analytics') throw new Error('--only must be startup, api, intake or analytics')
+  if (only !== undefined && only !== 'startup' && only !== 'api' && only !== 'intake' && only !== 'analytics' && only !== 'reporting') throw new Error('--only must be startup, api, intake, analytics or reporting')
   const apiOptions = {
     services: positiveInteger(values.services, 2000, 'services'),
     durationSeconds: positiveInteger(values.duration, 5, 'duration'),
@@ -56,6 +59,12 @@ async function main(): Promise<void> {
     profileDir: values['profile-dir'] ?? null,
     ingestOnly: values['analytics-ingest-only'] ?? false,
     engines: values['analytics-engines']?.split(',').map((e) => e.trim()).filter(Boolean) ?? null,
+  }
+
+  const reportingOptions = {
+    responses: positiveInteger(values['reporting-responses'], 1_000_000, 'reporting-responses'),
+    collections: Math.max(1, positiveInteger(values['reporting-collections'], 50, 'reporting-collections')),
+    postgres: values['reporting-postgres'] ?? false,
   }
 
   const started = performance.now()
@@ -85,6 +94,12 @@ async function main(): Promise<void> {
     const analytics = await benchAnalytics(analyticsOptions, log)
     sections.push(...analytics.sections)
     warnings.push(...analytics.warnings)
+  }
+  if (only === undefined || only === 'reporting') {
+    log('reporting benchmark ...')
+    const reporting = await benchReporting(reportingOptions, log)
+    sections.push(...reporting.sections)
+    warnings.push(...reporting.warnings)
   }
 
   if (loadAtStart > 1.5) warnings.push(`the 1-min load average was ${num(loadAtStart, 2)} when the bench started: other work was competing for the ${cpus().length} cores, so treat the figures as pessimistic`)
