@@ -44,7 +44,9 @@ if (needsClickHouse && !clickHouseTestsDisabled() && !env[CLICKHOUSE_URLS_ENV]) 
 
 // The test run gets its own process group, so that on Ctrl-C or TERM this process ends the runner and every test
 // file's process at once (node --test alone would finish the run first), and then stops the servers.
-const run = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files], { stdio: 'inherit', env, detached: true })
+// The timeout applies to each test file as a whole too: the largest (the access matrix, the CLI spawning the real
+// command on both engines) take about two minutes on a busy 2-core machine, so they get five.
+const run = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', ...files], { stdio: 'inherit', env, detached: true })
 let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
