@@ -12,6 +12,7 @@ import * as monitors from './migrations/0005-monitors.ts'
 import * as siteIngestKeys from './migrations/0006-site-ingest-keys.ts'
 import * as collections from './migrations/0007-collections.ts'
 import * as collectionTallies from './migrations/0008-collection-tallies.ts'
+import * as collectionFiles from './migrations/0009-collection-files.ts'
 import type { Database } from './schema.ts'
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> }
@@ -25,6 +26,7 @@ const MIGRATIONS: Readonly<Record<string, EngineMigration>> = {
   '0006-site-ingest-keys': siteIngestKeys,
   '0007-collections': collections,
   '0008-collection-tallies': collectionTallies,
+  '0009-collection-files': collectionFiles,
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing migration's name. */

@@ -455,6 +455,21 @@ export interface CollectionDetailTable {
   updated_at: string
 }
 
+/** A detail's row-level file frozen at submission (reporting/collection-files.ts); resubmission replaces it. */
+export interface CollectionFileTable {
+  detail_id: string
+  collection_id: string
+  /** What the file is: `omb_responses_csv` (the 17-column response file). */
+  format: string
+  /** The file's bytes, gzip compressed. */
+  content: Buffer
+  /** Uncompressed size in bytes. */
+  bytes: number | string
+  /** SHA-256 (hex) of the uncompressed bytes: the detail's `data_hash`. */
+  sha256: string
+  created_at: string
+}
+
 export interface CollectionReminderTable {
   collection_id: string
   days_before: number
@@ -560,6 +575,7 @@ export interface Database {
   visitor_salts: VisitorSaltTable
   collections: CollectionTable
   collection_details: CollectionDetailTable
+  collection_files: CollectionFileTable
   collection_reminders: CollectionReminderTable
   collection_emails: CollectionEmailTable
   sites: SiteTable

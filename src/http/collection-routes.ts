@@ -5,15 +5,15 @@
  * Likert counts, XLSX), and read collections side by side (a service's trend, a quarter across services and channels,
  * the driver analysis).
  */
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { DRIVER_ANALYSIS_MIN_BRANCH } from '../a11/driver-analysis.ts'
 import { fiscalYearOf } from '../a11/fiscal-year.ts'
 import {
   CollectionCreateInput, collectionBoard, collectionFileBase, collectionIntegrity, CollectionListQuery, CollectionRatingInput, CollectionTransitionInput,
-  CollectionUpdateInput, collectionWorkbook, detailFileName, ensureCollections, FiscalYearSchema, getCollection, legacyCsv, listCollections, metadataCsv,
-  ombResponseChunks, rateCollection, readableDetail, transitionCollection, updateCollection, type ReportingContext,
+  CollectionUpdateInput, collectionWorkbook, detailFileName, detailResponseFile, ensureCollections, FiscalYearSchema, getCollection, legacyCsv, listCollections, metadataCsv,
+  rateCollection, readableDetail, transitionCollection, updateCollection, type ReportingContext,
   collectionDriverAnalysis, collectionsOfQuarter, collectionTrend, compareQuarter, importVolumesCsv, QuarterSchema, TREND_QUARTERS,
   volumeTemplateCsv,
 } from '../reporting/index.ts'
@@ -155,10 +155,15 @@ export async function registerCollectionRoutes(api: FastifyInstance, runtime: Ru
   })
 
   api.get<{ Params: DetailParams }>('/collections/:id/details/:detailId/responses.csv', {
-    config, schema: { tags, summary: 'A detail\'s responses in OMB\'s 17-column CSV (byte-exact; free text masked for personal information)', params: DetailParams, response: errorResponses },
+    config, schema: { tags, summary: 'A detail\'s responses in OMB\'s 17-column CSV (byte-exact; free text masked for personal information); once submitted, the file frozen at submission (gzip when accepted)', params: DetailParams, response: errorResponses },
   }, async (request, reply) => {
     const { collection, detail } = await readableDetail(db, requireActor(request), request.params.id, request.params.detailId)
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${detailFileName(collection, detail)}"`).header('cache-control', 'no-store')
-      .send(Readable.from(ombResponseChunks(db, detail.surveyId, collection)))
+    const file = await detailResponseFile(db, collection, detail)
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${detailFileName(collection, detail)}"`).header('cache-control', 'no-store')
+    if (!file.gzip) return reply.send(file.stream())
+    // A frozen file is stored gzipped: sent as it is to a client that accepts gzip, else inflated on the way.
+    reply.header('vary', 'accept-encoding')
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(file.gzip)
+    return reply.send(file.stream())
   })
 }

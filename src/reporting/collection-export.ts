@@ -11,7 +11,8 @@ import { csvLine, OMB_CSV_COLUMNS, parseCsv } from '../a11/omb-csv.ts'
 import { weightedLikertMean } from '../a11/scoring.ts'
 import { DRIVER_KEYS, pick, type SurveyDefinition } from '../a11/survey-model.ts'
 import type { Database } from '../db/schema.ts'
-import { NOT_DATA_STATUSES, ombResponseChunks } from './omb-response-file.ts'
+import { detailResponseFile } from './collection-files.ts'
+import { NOT_DATA_STATUSES } from './omb-response-file.ts'
 import type { CollectionView, DetailView } from './collections.ts'
 
 type Cell = string | number | null
@@ -169,7 +170,8 @@ function ombCells(record: readonly string[]): Cell[] {
 
 /**
  * The collection as an XLSX workbook (streamed): Collection (metadata), Scores, one Responses sheet per detail (the
- * 17 columns) and Legacy Likert counts when a survey uses the legacy set.
+ * 17 columns: the file frozen at submission once submitted, else the live responses) and Legacy Likert counts when a
+ * survey uses the legacy set.
  */
 export function collectionWorkbook(db: Kysely<Database>, collection: CollectionView): Readable {
   const out = new PassThrough()
@@ -189,7 +191,7 @@ export function collectionWorkbook(db: Kysely<Database>, collection: CollectionV
     for (const [index, d] of collection.details.entries()) {
       const ws = workbook.addWorksheet(sheetName(`Responses ${index + 1} ${d.surveyTitle}`, taken))
       let header = true
-      for await (const chunk of ombResponseChunks(db, d.surveyId, collection)) {
+      for await (const chunk of (await detailResponseFile(db, collection, d)).chunks()) {
         for (const record of parseCsv(chunk).records) {
           ws.addRow(header ? record.value : ombCells(record.value)).commit()
           header = false

@@ -25,6 +25,7 @@ import {
   type CollectionState, type CollectionTransition, type Rating,
 } from './collection-model.ts'
 import type { CollectionCreateInput, CollectionListQuery, CollectionRatingInput, CollectionTransitionInput, CollectionUpdateInput } from './collection-schema.ts'
+import { clearCollectionFiles, freezeDetailFile } from './collection-files.ts'
 import { parseTally, serializeTally } from './frozen-tally.ts'
 import { combineHashes, hashOmbResponses } from './omb-response-file.ts'
 
@@ -440,7 +441,7 @@ export async function transitionCollection(db: Kysely<Database>, actor: Actor, i
   return loadView(db, actor, row)
 }
 
-/** Submission checks and the frozen data: details in line with the responses, volumes complete, hashes and tallies stored. */
+/** Submission checks and the frozen data: details in line with the responses, volumes complete, hashes, tallies and response files stored. */
 async function prepareSubmission(trx: Transaction<Database>, row: CollectionRow, actor: Actor, now: string): Promise<Record<string, unknown>> {
   await syncDetails(trx, row)
   const details = await trx.selectFrom('collection_details').selectAll().where('collection_id', '=', row.id).orderBy('survey_id').execute()
@@ -455,8 +456,9 @@ async function prepareSubmission(trx: Transaction<Database>, row: CollectionRow,
   if (Object.keys(fields).length > 0) throw new Invalid('The collection is not ready to submit: complete the volumes.', fields)
   const hashes: { surveyId: string; hash: string }[] = []
   const tallies = await quarterTallies(trx, row.service_id, quarterOf(row))
+  await clearCollectionFiles(trx, row.id)
   for (const d of details) {
-    const { hash } = await hashOmbResponses(trx, d.survey_id, quarterOf(row))
+    const { hash } = await freezeDetailFile(trx, { id: d.id, collectionId: row.id, surveyId: d.survey_id }, quarterOf(row), now)
     const tally = serializeTally(tallies.get(d.survey_id) ?? emptyTally())
     await trx.updateTable('collection_details').set({ data_hash: hash, tally, updated_at: now }).where('id', '=', d.id).execute()
     hashes.push({ surveyId: d.survey_id, hash })

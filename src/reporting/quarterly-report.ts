@@ -1,7 +1,8 @@
 /**
  * Every file of a fiscal quarter's collections, written to a folder (`cx280 report quarterly`): the quarter's
  * metadata CSV and JSON, and per collection its metadata CSV, JSON, XLSX workbook, one 17-column response file per
- * detail and, for legacy surveys, the Likert-count CSV. Missing collections are made first.
+ * detail (a submitted collection's as frozen at submission) and, for legacy surveys, the Likert-count CSV. Missing
+ * collections are made first.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -14,7 +15,7 @@ import type { Actor } from '../auth/actor.ts'
 import type { Database } from '../db/schema.ts'
 import { collectionFileBase, collectionWorkbook, detailFileName, legacyCsv, metadataCsv } from './collection-export.ts'
 import { collectionsOfQuarter, ensureCollections, type CollectionView, type EnsureResult, type ReportingContext } from './collections.ts'
-import { ombResponseChunks } from './omb-response-file.ts'
+import { detailResponseFile } from './collection-files.ts'
 
 /** What the collection is, without what the caller may do with it (files outlive the caller's rights). */
 const withoutAbilities = ({ abilities: _abilities, ...collection }: CollectionView) => collection
@@ -51,7 +52,7 @@ export async function writeQuarterlyReport(db: Kysely<Database>, actor: Actor, q
     await write(`${base}.csv`, metadataCsv([collection]))
     await write(`${base}.json`, `${JSON.stringify(withoutAbilities(collection), null, 2)}\n`)
     await write(`${base}.xlsx`, collectionWorkbook(db, collection))
-    for (const detail of collection.details) await write(detailFileName(collection, detail), ombResponseChunks(db, detail.surveyId, collection))
+    for (const detail of collection.details) await write(detailFileName(collection, detail), (await detailResponseFile(db, collection, detail)).stream())
     const own = await legacyCsv(db, [collection])
     if (own) await write(`${base}-legacy-likert.csv`, own)
   }
