@@ -100,8 +100,9 @@ export function redactReferrer(raw: string): string | null {
 
 /**
  * Event properties fit to store: a flat object of at most 20 keys matching `PROPERTY_KEY` (others skipped), strings
- * masked and cut to 200 characters, finite numbers, booleans; anything else is dropped. A value under a key that
- * names personal data (`zip`, `dob`, `email`, …) is replaced by that kind's mask, even when it is a number.
+ * masked and cut to 200 characters, finite numbers (as masked text when their digits read as personal data), booleans;
+ * anything else is dropped. A value under a key that names personal data (`zip`, `dob`, `email`, …) is replaced by
+ * that kind's mask, even when it is a number.
  */
 export function redactProperties(props: Readonly<Record<string, unknown>>): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {}
@@ -125,7 +126,12 @@ function cleanValue(key: string, value: unknown): string | number | boolean | un
   if (!numeric && typeof value !== 'string') return undefined
   const mask = sensitiveMask(key)
   if (mask) return mask
-  return numeric ? value : maskAndCut(value, MAX_PROPERTY_STRING)
+  if (!numeric) return maskAndCut(value, MAX_PROPERTY_STRING)
+  // A number is stored as JSON text, where its digits can read as a phone number (5558675309, 1.4933208609e+307):
+  // such a number is kept only as its masked text.
+  const text = String(value)
+  const masked = maskText(text)
+  return masked === text ? value : masked
 }
 
 function parseHttpUrl(raw: string): URL | null {

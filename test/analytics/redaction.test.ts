@@ -76,6 +76,14 @@ describe('redactProperties', () => {
     )
   })
 
+  it('masks a number whose digits read as personal data (found by the ingest fuzzer)', () => {
+    assert.deepEqual(
+      redactProperties({ contact: 5558675309, big: 9.14933208609e+307, amount: 1250.5, count: 12345 }),
+      // 9.14933208609e+307 prints as "9.14933208609e+307": "14933208609" reads as +1 493-320-8609.
+      { contact: '[phone]', big: '9.[phone]e+307', amount: 1250.5, count: 12345 },
+    )
+  })
+
   it('drops bad keys and non-scalar or non-finite values', () => {
     const out = redactProperties({
       Bad: 1, '1st': 1, 'has-dash': 1, __proto__x: 1, ['k'.repeat(41)]: 1, ['k'.repeat(40)]: 1,
