@@ -3,14 +3,14 @@
  * (a row with an `id` updates that service, a row without creates one), checks every row, and writes nothing
  * unless every row is valid. The report names each bad row by its line number in the file.
  */
-import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import type { Kysely } from 'kysely'
 import { CHANNELS } from '../a11/channels.ts'
 import type { Actor } from '../auth/actor.ts'
 import { canCreateServicesSomewhere } from '../auth/permissions.ts'
+import { readCsvRecords } from '../csv-records.ts'
 import type { Database } from '../db/schema.ts'
-import { AppError, Forbidden, Invalid } from '../errors.ts'
+import { AppError, Forbidden } from '../errors.ts'
 import { parseWith } from '../validation.ts'
 import { listOrganizations, type OrganizationView } from './organizations.ts'
 import { SERVICE_FIELDS, ServiceCreateInput, ServiceUpdateInput, type ServiceCreateInput as CreateInput } from './service-schema.ts'
@@ -149,14 +149,7 @@ function fieldsToRowErrors(error: unknown, line: number): ImportRowError[] {
 /** Imports services from CSV text. All or nothing: any bad row means nothing is written. */
 export async function importServicesCsv(db: Kysely<Database>, actor: Actor, csvText: string): Promise<ImportReport> {
   if (!canCreateServicesSomewhere(actor)) throw new Forbidden('Your role cannot add or edit services.')
-  let records: Record<string, string>[]
-  try {
-    records = parse(csvText, { bom: true, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: false })
-  } catch (error) {
-    throw new Invalid(`The file is not valid CSV: ${(error as Error).message}`, { file: 'is not valid CSV' })
-  }
-  if (records.length === 0) throw new Invalid('The file has no rows.', { file: 'has no rows' })
-  if (records.length > MAX_IMPORT_ROWS) throw new Invalid(`The file has more than ${MAX_IMPORT_ROWS} rows; split it.`, { file: 'has too many rows' })
+  const records = readCsvRecords(csvText, MAX_IMPORT_ROWS)
   const header = Object.keys(records[0] ?? {})
   const unknown = header.filter((h) => !(SERVICE_CSV_COLUMNS as readonly string[]).includes(h))
   if (unknown.length > 0) {

@@ -5,14 +5,14 @@
  * reported by line; nothing is written unless every row is good. The writes and their `collection.update` audit rows
  * (one per collection) commit in one transaction, through the same code as the volumes form (`updateCollectionIn`).
  */
-import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import type { Kysely, Transaction } from 'kysely'
 import { formatFiscalQuarter } from '../a11/fiscal-year.ts'
 import type { Actor } from '../auth/actor.ts'
 import { canCreateServicesSomewhere, canReadOrganization } from '../auth/permissions.ts'
+import { readCsvRecords } from '../csv-records.ts'
 import type { Database } from '../db/schema.ts'
-import { AppError, Forbidden, Invalid } from '../errors.ts'
+import { AppError, Forbidden } from '../errors.ts'
 import { guardFormula } from './app-export.ts'
 import { syncDetails } from './collection-details.ts'
 import { COLLECTION_STATE_LABELS, OPEN_STATES, type CollectionState } from './collection-model.ts'
@@ -61,14 +61,7 @@ function parseCount(raw: string): number | 'invalid' {
 
 /** Reads and checks the file's shape and each row's values; the database checks come after. */
 function readLines(csvText: string): { lines: VolumeLine[]; errors: VolumeImportError[] } {
-  let records: Record<string, string>[]
-  try {
-    records = parse(csvText, { bom: true, columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), skip_empty_lines: true, trim: false })
-  } catch (error) {
-    throw new Invalid(`The file is not valid CSV: ${(error as Error).message}`, { file: 'is not valid CSV' })
-  }
-  if (records.length === 0) throw new Invalid('The file has no rows.', { file: 'has no rows' })
-  if (records.length > MAX_VOLUME_ROWS) throw new Invalid(`The file has more than ${MAX_VOLUME_ROWS.toLocaleString('en-US')} rows; split it.`, { file: 'has too many rows' })
+  const records = readCsvRecords(csvText, MAX_VOLUME_ROWS)
   const header = Object.keys(records[0] ?? {})
   const known = new Set<string>([...VOLUME_CSV_COLUMNS, ...VOLUME_TEMPLATE_EXTRA_COLUMNS])
   const errors: VolumeImportError[] = [

@@ -17,7 +17,7 @@ import {
 import { uploadedCsv } from '../http/collection-routes.ts'
 import type { Runtime } from '../runtime.ts'
 import { BarChart, LineChart, percent } from './charts.tsx'
-import { CsrfField, EmptyState, ErrorSummary, ScrollTable, SelectField } from './components.tsx'
+import { CsrfField, CsvFileField, EmptyState, ErrorSummary, ImportProblems, ScrollTable, SelectField } from './components.tsx'
 import { asForm, attempt } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { DRIVER_LABELS } from './survey-data-pages.tsx'
@@ -177,25 +177,10 @@ function VolumesImportPage({ csrf, message, report }: { csrf: string; message?: 
       <h1>Import volumes from CSV</h1>
       <p class="usa-intro">Enter the customers and the customers offered the survey for many collections at once. Every row is checked first; if any row has a problem, nothing is saved and each problem is listed with its line.</p>
       <ErrorSummary message={message} />
-      {report && !report.ok && (
-        <div class="usa-alert usa-alert--error" role="alert">
-          <div class="usa-alert__body">
-            <h2 class="usa-alert__heading">Nothing was saved: {report.errors.length} problem{report.errors.length === 1 ? '' : 's'} found</h2>
-            <table class="usa-table usa-table--borderless">
-              <caption>Problems by line</caption>
-              <thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
-              <tbody>{report.errors.slice(0, 500).map((e, i) => <tr key={i}><td>{e.row}</td><td>{e.field}</td><td>{e.message}</td></tr>)}</tbody>
-            </table>
-          </div>
-        </div>
-      )}
+      {report && !report.ok && <ImportProblems errors={report.errors} outcome="Nothing was saved" />}
       <form class="usa-form" method="post" action="/collections/volumes" encType="multipart/form-data">
         <CsrfField token={csrf} />
-        <div class="usa-form-group">
-          <label class="usa-label" for="file">CSV file</label>
-          <span class="usa-hint" id="file-hint">UTF-8, with a header row. Up to {MAX_VOLUME_ROWS.toLocaleString('en-US')} rows and 5 MB.</span>
-          <input class="usa-file-input" id="file" name="file" type="file" accept=".csv,text/csv" aria-describedby="file-hint" required />
-        </div>
+        <CsvFileField maxRows={MAX_VOLUME_ROWS} />
         <button type="submit" class="usa-button">Check and save volumes</button>
       </form>
       <h2>Columns</h2>

@@ -95,6 +95,33 @@ export function CheckboxGroup(props: FieldProps & { options: readonly Option[]; 
   )
 }
 
+/** A CSV import's problems, by line: nothing was written (`outcome` says so in the page's words). */
+export function ImportProblems({ errors, outcome }: { errors: ReadonlyArray<{ readonly row: number; readonly field: string; readonly message: string }>; outcome: string }) {
+  return (
+    <div class="usa-alert usa-alert--error" role="alert">
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading">{outcome}: {errors.length} problem{errors.length === 1 ? '' : 's'} found</h2>
+        <table class="usa-table usa-table--borderless">
+          <caption>Problems by line</caption>
+          <thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
+          <tbody>{errors.slice(0, 500).map((e, i) => <tr key={i}><td>{e.row}</td><td>{e.field}</td><td>{e.message}</td></tr>)}</tbody>
+        </table>
+      </div>
+    </div>
+  )
+}
+
+/** The file field of a CSV upload form (`name="file"`). */
+export function CsvFileField({ maxRows }: { maxRows: number }) {
+  return (
+    <div class="usa-form-group">
+      <label class="usa-label" for="file">CSV file</label>
+      <span class="usa-hint" id="file-hint">UTF-8, with a header row. Up to {maxRows.toLocaleString('en-US')} rows and 5 MB.</span>
+      <input class="usa-file-input" id="file" name="file" type="file" accept=".csv,text/csv" aria-describedby="file-hint" required />
+    </div>
+  )
+}
+
 export function ErrorSummary({ message, errors, labels }: { message?: string | undefined; errors?: FieldErrors | undefined; labels?: Readonly<Record<string, string>> }) {
   if (!message && (!errors || Object.keys(errors).length === 0)) return null
   return (

@@ -4,7 +4,7 @@ import { CHANNEL_LABELS, CHANNELS, type Channel } from '../a11/channels.ts'
 import { SERVICE_KIND_LABELS, SERVICE_KINDS, SERVICE_STATES, SERVICE_TRANSITIONS, nextServiceState, OMB_TRANSITIONS, type ServiceTransition } from '../a11/services.ts'
 import { canCreateService, canCreateServicesSomewhere, canReadAudit } from '../auth/index.ts'
 import {
-  createService, getService, importServicesCsv, listHisps, listManageableOrganizations, listOrganizations, listServices, SERVICE_CSV_COLUMNS,
+  createService, getService, importServicesCsv, MAX_IMPORT_ROWS, listHisps, listManageableOrganizations, listOrganizations, listServices, SERVICE_CSV_COLUMNS,
   SERVICE_FIELD_GROUPS, SERVICE_FIELDS, servicePermissions, ServiceCreateInput, ServiceUpdateInput, transitionService, updateService,
   type ImportReport, type ServiceView,
 } from '../catalog/index.ts'
@@ -12,7 +12,7 @@ import { Forbidden, type FieldErrors } from '../errors.ts'
 import { requireActor } from '../http/request-context.ts'
 import type { Runtime } from '../runtime.ts'
 import { parseWith } from '../validation.ts'
-import { Checkbox, CsrfField, EmptyState, ErrorSummary, Pagination, SelectField, SummaryList, TextField, yesNo } from './components.tsx'
+import { Checkbox, CsrfField, CsvFileField, EmptyState, ErrorSummary, ImportProblems, Pagination, SelectField, SummaryList, TextField, yesNo } from './components.tsx'
 import { asForm, attempt, formText } from './forms.ts'
 import { redirectWithFlash, sendPage } from './render.tsx'
 import { ServiceForm, serviceInputFromForm, valuesFromService, type ServiceFormValues } from './service-form.tsx'
@@ -232,25 +232,10 @@ function ImportPage({ csrf, report, message }: { csrf: string; report?: ImportRe
       <h1>Import services from CSV</h1>
       <p class="usa-intro">Every row is checked first. If any row has a problem, nothing is imported and each problem is listed with its line number.</p>
       <ErrorSummary message={message} />
-      {report && !report.ok && (
-        <div class="usa-alert usa-alert--error" role="alert">
-          <div class="usa-alert__body">
-            <h2 class="usa-alert__heading">Nothing was imported: {report.errors.length} problem{report.errors.length === 1 ? '' : 's'} found</h2>
-            <table class="usa-table usa-table--borderless">
-              <caption>Problems by line</caption>
-              <thead><tr><th scope="col">Line</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
-              <tbody>{report.errors.slice(0, 500).map((e, i) => <tr key={i}><td>{e.row}</td><td>{e.field}</td><td>{e.message}</td></tr>)}</tbody>
-            </table>
-          </div>
-        </div>
-      )}
+      {report && !report.ok && <ImportProblems errors={report.errors} outcome="Nothing was imported" />}
       <form class="usa-form" method="post" action="/services/import" encType="multipart/form-data">
         <CsrfField token={csrf} />
-        <div class="usa-form-group">
-          <label class="usa-label" for="file">CSV file</label>
-          <span class="usa-hint" id="file-hint">UTF-8, with a header row. Up to 10,000 rows and 5 MB.</span>
-          <input class="usa-file-input" id="file" name="file" type="file" accept=".csv,text/csv" aria-describedby="file-hint" required />
-        </div>
+        <CsvFileField maxRows={MAX_IMPORT_ROWS} />
         <button type="submit" class="usa-button">Check and import</button>
       </form>
       <h2>Columns</h2>
