@@ -67,19 +67,7 @@ export const MonitorCreateInput = Type.Object({
 export type MonitorCreateInput = Static<typeof MonitorCreateInput>
 
 /** What a monitor watches (site or journey) is fixed at creation; everything else may change. */
-export const MonitorUpdateInput = Type.Object({
-  name: Type.Optional(editable.name),
-  metric: Type.Optional(editable.metric),
-  actionName: Type.Optional(editable.actionName),
-  rule: Type.Optional(editable.rule),
-  parameters: Type.Optional(editable.parameters),
-  intervalMinutes: Type.Optional(editable.intervalMinutes),
-  consecutive: Type.Optional(editable.consecutive),
-  cooldownMinutes: Type.Optional(editable.cooldownMinutes),
-  enabled: Type.Optional(editable.enabled),
-  recipients: Type.Optional(editable.recipients),
-  sendWebhook: Type.Optional(editable.sendWebhook),
-}, { additionalProperties: false })
+export const MonitorUpdateInput = Type.Partial(Type.Object(editable), { additionalProperties: false })
 export type MonitorUpdateInput = Static<typeof MonitorUpdateInput>
 
 export const MONITOR_STATUSES = ['alerting', 'ok', 'disabled'] as const
