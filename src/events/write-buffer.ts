@@ -67,8 +67,8 @@ export class WriteBuffer<T> {
       (error: unknown) => batch.forEach((w) => w.reject(error)),
     ).finally(() => {
       this.#writing = null
-      if (this.#waitingRows >= this.options.maxRows) this.#start()
-      else if (this.#waiting.length > 0) this.#timer ??= setTimeout(() => this.#start(), this.options.maxDelayMs)
+      // Rows that arrived during the write have waited a write's length already: they go now, as the next batch.
+      if (this.#waiting.length > 0) this.#start()
     })
   }
 }

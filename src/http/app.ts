@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
@@ -49,7 +49,8 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(cookie, { secret: runtime.secret })
   await app.register(formbody, { bodyLimit: JSON_BODY_LIMIT })
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 20 } })
-  await app.register(helmet, {
+  // helmet itself, built once: @fastify/helmet builds the middleware (parsing the CSP) again on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -58,6 +59,9 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       },
     },
     hsts: runtime.config.publicUrl.startsWith('https://') ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  })
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error instanceof Error ? error : undefined))
   })
   await app.register(rateLimit, { global: false })
   await app.register(swagger, {

@@ -45,6 +45,24 @@ describe('group-commit write buffer', () => {
     await assert.rejects(buffer.append(['e']), /closed/)
   })
 
+  it('writes rows that arrived during a write right after it, without waiting the delay again', async () => {
+    const started: number[] = []
+    const buffer = new WriteBuffer<number>(async (rows) => {
+      started.push(performance.now())
+      await new Promise((resolve) => setTimeout(resolve, 30))
+    }, { maxRows: 1000, maxDelayMs: 200 })
+    const first = buffer.append([1])
+    await buffer.flush()
+    await first
+    const second = buffer.append([2])
+    await new Promise((resolve) => setTimeout(resolve, 210))
+    const third = buffer.append([3]) // arrives while [2] is being written
+    await Promise.all([second, third])
+    assert.equal(started.length, 3)
+    const gap = (started[2] as number) - (started[1] as number)
+    assert.ok(gap < 150, `the waiting row was written ${gap.toFixed(0)} ms after the previous write started (a 30 ms write)`)
+  })
+
   it('writes a lone row after the delay, and flush writes whatever waits', async () => {
     const written: number[] = []
     const buffer = new WriteBuffer<number>(async (rows) => { written.push(...rows) }, { maxRows: 1000, maxDelayMs: 20 })

@@ -1,7 +1,7 @@
 /**
  * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
  * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
- * Appends go through one long-lived connection (the appender); every read and rollup refresh opens its own
+ * Appends go through one long-lived writer connection (appender, then an asynchronous commit); every read and rollup refresh opens its own
  * connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each in one transaction.
  */
 import { mkdirSync } from 'node:fs'
@@ -20,7 +20,9 @@ import { SqlParams, withConnection } from './duckdb-sql.ts'
 class DuckDbEventStore implements EventStore {
   readonly engine = 'duckdb' as const
   #refreshing: Promise<void> = Promise.resolve()
-  constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+  #appending: Promise<void> = Promise.resolve()
+  /** `connection` serves migrations and small reads; `writer` only appends, so no read ever runs inside a write transaction. */
+  constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly writer: DuckDBConnection) {}
 
   async migrate(): Promise<string[]> {
     await this.connection.run('create table if not exists event_migrations (name varchar primary key, applied_at timestamp not null)')
@@ -61,31 +63,47 @@ class DuckDbEventStore implements EventStore {
     }
   }
 
-  async append(rows: readonly EventRow[]): Promise<void> {
-    if (rows.length === 0) return
-    // The appender is DuckDB's fast path (SQL INSERTs are ~15x slower); flushing commits the batch.
-    const appender = await this.connection.createAppender('events')
+  append(rows: readonly EventRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve()
+    // One write transaction at a time on the writer connection; a failed one does not block the next.
+    const run = this.#appending.then(() => this.#appendCommitted(rows))
+    this.#appending = run.catch(() => undefined)
+    return run
+  }
+
+  async #appendCommitted(rows: readonly EventRow[]): Promise<void> {
+    // The appender is DuckDB's fast path (SQL INSERTs are ~15x slower). Inside an explicit transaction its flush only
+    // stages the rows; the commit, with its WAL fsync, then runs on DuckDB's threads instead of holding the
+    // JavaScript thread (appender.flushSync alone would commit and fsync synchronously).
+    await this.writer.run('begin transaction')
     try {
-      for (const row of rows) {
-        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
-        appender.appendVarchar(row.siteId)
-        appender.appendVarchar(row.visitorId)
-        appender.appendVarchar(row.sessionId)
-        appender.appendVarchar(row.eventType)
-        appendText(appender, row.name)
-        appendText(appender, row.path)
-        appendText(appender, row.referrer)
-        if (row.value === null) appender.appendNull()
-        else appender.appendDouble(row.value)
-        appendText(appender, row.properties)
-        appendText(appender, row.query)
-        appender.appendVarchar(row.device)
-        appender.appendVarchar(row.channel)
-        appender.endRow()
+      const appender = await this.writer.createAppender('events')
+      try {
+        for (const row of rows) {
+          appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
+          appender.appendVarchar(row.siteId)
+          appender.appendVarchar(row.visitorId)
+          appender.appendVarchar(row.sessionId)
+          appender.appendVarchar(row.eventType)
+          appendText(appender, row.name)
+          appendText(appender, row.path)
+          appendText(appender, row.referrer)
+          if (row.value === null) appender.appendNull()
+          else appender.appendDouble(row.value)
+          appendText(appender, row.properties)
+          appendText(appender, row.query)
+          appender.appendVarchar(row.device)
+          appender.appendVarchar(row.channel)
+          appender.endRow()
+        }
+        appender.flushSync()
+      } finally {
+        appender.closeSync()
       }
-      appender.flushSync()
-    } finally {
-      appender.closeSync()
+      await this.writer.run('commit')
+    } catch (error) {
+      await this.writer.run('rollback').catch(() => undefined)
+      throw error
     }
   }
 
@@ -161,6 +179,8 @@ class DuckDbEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.#refreshing
+    await this.#appending
+    this.writer.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
   }
@@ -184,6 +204,5 @@ function validSince(since: Date): number {
 export async function openDuckDbEventStore(location: string): Promise<EventStore> {
   if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
   const instance = await DuckDBInstance.create(location)
-  const connection = await instance.connect()
-  return new DuckDbEventStore(instance, connection)
+  return new DuckDbEventStore(instance, await instance.connect(), await instance.connect())
 }
