@@ -96,4 +96,22 @@ describe('DuckDB append', () => {
       await reopened.close()
     }
   })
+
+  it('keeps none of a batch that fails midway, and the next batch is stored', async () => {
+    const file = join(dir, 'failing.duckdb')
+    const store = await openEventStore(`duckdb:${file}`)
+    await store.migrate()
+    const broken = { ...event(2), visitorId: Symbol('not text') } as unknown as EventRow
+    await assert.rejects(store.append([event(0), event(1), broken, event(3)]))
+    assert.equal(await store.countEvents(), 0, 'no row of the failed batch is visible')
+    await store.append([event(4), event(5)])
+    assert.equal(await store.countEvents(), 2)
+    await store.close()
+    const reopened = await openEventStore(`duckdb:${file}`)
+    try {
+      assert.equal(await reopened.countEvents(), 2, 'after reopening, only the stored batch is there')
+    } finally {
+      await reopened.close()
+    }
+  })
 })

@@ -1,7 +1,7 @@
 /**
  * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
  * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
- * Appends go through one long-lived writer connection (appender, then an asynchronous commit); every read and rollup refresh opens its own
+ * Appends go through one long-lived writer connection and appender, committed asynchronously; every read and rollup refresh opens its own
  * connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each in one transaction.
  */
 import { mkdirSync } from 'node:fs'
@@ -21,6 +21,8 @@ class DuckDbEventStore implements EventStore {
   readonly engine = 'duckdb' as const
   #refreshing: Promise<void> = Promise.resolve()
   #appending: Promise<void> = Promise.resolve()
+  #appender: DuckDBAppender | null = null
+  #inTransaction = false
   /** `connection` serves migrations and small reads; `writer` only appends, so no read ever runs inside a write transaction. */
   constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly writer: DuckDBConnection) {}
 
@@ -72,39 +74,61 @@ class DuckDbEventStore implements EventStore {
   }
 
   async #appendCommitted(rows: readonly EventRow[]): Promise<void> {
-    // The appender is DuckDB's fast path (SQL INSERTs are ~15x slower). Inside an explicit transaction its flush only
-    // stages the rows; the commit, with its WAL fsync, then runs on DuckDB's threads instead of holding the
-    // JavaScript thread (appender.flushSync alone would commit and fsync synchronously).
-    await this.writer.run('begin transaction')
+    const appender = await this.#openWrite()
     try {
-      const appender = await this.writer.createAppender('events')
-      try {
-        for (const row of rows) {
-          appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
-          appender.appendVarchar(row.siteId)
-          appender.appendVarchar(row.visitorId)
-          appender.appendVarchar(row.sessionId)
-          appender.appendVarchar(row.eventType)
-          appendText(appender, row.name)
-          appendText(appender, row.path)
-          appendText(appender, row.referrer)
-          if (row.value === null) appender.appendNull()
-          else appender.appendDouble(row.value)
-          appendText(appender, row.properties)
-          appendText(appender, row.query)
-          appender.appendVarchar(row.device)
-          appender.appendVarchar(row.channel)
-          appender.endRow()
-        }
-        appender.flushSync()
-      } finally {
-        appender.closeSync()
+      for (const row of rows) {
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
+        appender.appendVarchar(row.siteId)
+        appender.appendVarchar(row.visitorId)
+        appender.appendVarchar(row.sessionId)
+        appender.appendVarchar(row.eventType)
+        appendText(appender, row.name)
+        appendText(appender, row.path)
+        appendText(appender, row.referrer)
+        if (row.value === null) appender.appendNull()
+        else appender.appendDouble(row.value)
+        appendText(appender, row.properties)
+        appendText(appender, row.query)
+        appender.appendVarchar(row.device)
+        appender.appendVarchar(row.channel)
+        appender.endRow()
       }
-      await this.writer.run('commit')
+      appender.flushSync()
+      // One round trip: the commit (its WAL fsync on DuckDB's threads) and the next batch's transaction.
+      await this.writer.run('commit; begin transaction')
     } catch (error) {
-      await this.writer.run('rollback').catch(() => undefined)
+      await this.#abandonWrite()
       throw error
     }
+  }
+
+  /**
+   * The appender is DuckDB's fast path (SQL INSERTs are ~15x slower). It is kept open inside a transaction that is always
+   * open on the writer connection, so its flush only stages rows and the commit runs asynchronously: appender.flushSync
+   * alone would commit and fsync on the JavaScript thread, and every await in a write stretches the group commit
+   * while the event loop serves requests. An idle open transaction holds no locks and does not stop checkpoints.
+   */
+  async #openWrite(): Promise<DuckDBAppender> {
+    if (!this.#inTransaction) {
+      await this.writer.run('begin transaction')
+      this.#inTransaction = true
+    }
+    this.#appender ??= await this.writer.createAppender('events')
+    return this.#appender
+  }
+
+  /** After a failed write: nothing of the batch is kept, and the next write starts afresh. */
+  async #abandonWrite(): Promise<void> {
+    const appender = this.#appender
+    this.#appender = null
+    try {
+      appender?.clear()
+      appender?.closeSync()
+    } catch {
+      // The appender may be what failed; it is dropped either way.
+    }
+    this.#inTransaction = false
+    await this.writer.run('rollback').catch(() => undefined)
   }
 
   async recentEvents(siteId: string, limit: number, since?: Date): Promise<EventRow[]> {
@@ -180,6 +204,8 @@ class DuckDbEventStore implements EventStore {
   async close(): Promise<void> {
     await this.#refreshing
     await this.#appending
+    if (this.#inTransaction) await this.writer.run('commit')
+    this.#appender?.closeSync()
     this.writer.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
