@@ -192,6 +192,8 @@ interface LoadFigures {
   readonly errors: number
   readonly serverCpuUsPerEvent: number
   readonly serverCpuPercent: number
+  /** CPU of this process (autocannon) over the run: what the load generator takes of the same cores. */
+  readonly loaderCpuPercent: number
   readonly peakRssMb: number
 }
 
@@ -217,6 +219,7 @@ async function load(server: RunningServer, spec: LoadSpec, connections: number, 
     }
   }, 250)
   const cpuBefore = cpuMs(pid)
+  const loaderBefore = process.cpuUsage()
   const request: autocannon.Request = {
     method: 'POST',
     setupRequest: (req) => {
@@ -229,11 +232,13 @@ async function load(server: RunningServer, spec: LoadSpec, connections: number, 
   try {
     const result = await autocannon({ url: `${server.baseUrl}${spec.path}`, connections, duration: seconds, timeout: 10, requests: [request], headers: spec.headers })
     const cpu = cpuMs(pid) - cpuBefore
+    const loader = process.cpuUsage(loaderBefore)
     const events = result['2xx'] * spec.eventsPerRequest
     return {
       name: spec.name, connections, seconds: result.duration, requestsPerSecond: result['2xx'] / result.duration, eventsPerSecond: events / result.duration,
       p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx, errors: result.errors + result.timeouts,
-      serverCpuUsPerEvent: events > 0 ? (cpu * 1000) / events : Number.NaN, serverCpuPercent: cpu / 10 / result.duration, peakRssMb,
+      serverCpuUsPerEvent: events > 0 ? (cpu * 1000) / events : Number.NaN, serverCpuPercent: cpu / 10 / result.duration,
+      loaderCpuPercent: (loader.user + loader.system) / 10_000 / result.duration, peakRssMb,
     }
   } finally {
     clearInterval(sampler)
@@ -495,12 +500,12 @@ function ingestSection(label: string, result: IngestResult, seconds: number): Se
   return {
     title: `ANALYTICS INGEST over HTTP  (${label}; child cx280 serve, LOG_LEVEL=warn, jobs off; autocannon in the bench process)`,
     note: `204 = committed (group commit), so events/s are acknowledged-durable events. Sustained runs ${seconds} s, sweep runs 4 s. Latency over 2xx, whole ms.`,
-    header: ['run', 'conns', 'req/s', 'events/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'CPU us/event', 'server CPU', 'peak RSS'],
+    header: ['run', 'conns', 'req/s', 'events/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'CPU us/event', 'server CPU', 'autocannon CPU', 'peak RSS'],
     rows: [
       ...result.runs.map((r) => [r.name, String(r.connections), num(r.requestsPerSecond), num(r.eventsPerSecond), String(r.p50), String(r.p99), num(r.ok), num(r.non2xx), num(r.errors),
-        num(r.serverCpuUsPerEvent, 1), `${num(r.serverCpuPercent)} %`, `${num(r.peakRssMb)} MiB`]),
-      [`acknowledged events (all runs) / stored after stop`, '', '', `${num(result.acknowledgedEvents)} / ${num(result.storedEvents)}`, '', '', '', '', '', '', '', ''],
-      [`server RSS: ready / after load / peak (VmHWM)`, '', '', `${num(result.readyRssMb)} / ${num(result.afterRssMb)} / ${num(result.peakRssMb)} MiB`, '', '', '', '', '', '', '', ''],
+        num(r.serverCpuUsPerEvent, 1), `${num(r.serverCpuPercent)} %`, `${num(r.loaderCpuPercent)} %`, `${num(r.peakRssMb)} MiB`]),
+      [`acknowledged events (all runs) / stored after stop`, '', '', `${num(result.acknowledgedEvents)} / ${num(result.storedEvents)}`, '', '', '', '', '', '', '', '', ''],
+      [`server RSS: ready / after load / peak (VmHWM)`, '', '', `${num(result.readyRssMb)} / ${num(result.afterRssMb)} / ${num(result.peakRssMb)} MiB`, '', '', '', '', '', '', '', '', ''],
     ],
   }
 }
