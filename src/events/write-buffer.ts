@@ -8,7 +8,7 @@
 export interface WriteBufferOptions {
   /** Write as soon as this many rows wait. */
   readonly maxRows: number
-  /** Otherwise write this long after the first waiting row arrived. */
+  /** Otherwise, when no write is running, write this long after the first waiting row arrived. */
   readonly maxDelayMs: number
 }
 

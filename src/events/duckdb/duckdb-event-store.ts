@@ -1,8 +1,9 @@
 /**
  * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
  * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
- * Appends go through one long-lived writer connection and appender, committed asynchronously; every read and rollup refresh opens its own
- * connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each in one transaction.
+ * Appends go through one long-lived writer connection and appender, committed asynchronously; every read and rollup
+ * refresh opens its own connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each
+ * in one transaction.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -94,7 +95,7 @@ class DuckDbEventStore implements EventStore {
         appender.endRow()
       }
       appender.flushSync()
-      // One round trip: the commit (its WAL fsync on DuckDB's threads) and the next batch's transaction.
+      // One round trip, off the JavaScript thread: the commit with its WAL fsync, and the next batch's transaction.
       await this.writer.run('commit; begin transaction')
     } catch (error) {
       await this.#abandonWrite()
