@@ -14,7 +14,8 @@ import type {
 } from '../event-store.ts'
 import { Invalid } from '../../errors.ts'
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts'
-import { funnel, funnelProgress, rawTotals, valueStats } from './duckdb-raw-queries.ts'
+import { DEFAULT_FUNNEL_DEFINITIONS, FunnelDays } from './duckdb-funnel-days.ts'
+import { rawFunnel, funnelProgress, rawTotals, valueStats } from './duckdb-raw-queries.ts'
 import { refreshRollups, rollupBreakdown, rollupSeries, rollupTotals, rollupValueSummary } from './duckdb-rollups.ts'
 import { SqlParams, withConnection } from './duckdb-sql.ts'
 
@@ -24,8 +25,14 @@ class DuckDbEventStore implements EventStore {
   #appending: Promise<void> = Promise.resolve()
   #appender: DuckDBAppender | null = null
   #inTransaction = false
+  readonly #funnelDays: FunnelDays
   /** `connection` serves migrations and small reads; `writer` only appends, so no read ever runs inside a write transaction. */
-  constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly writer: DuckDBConnection) {}
+  constructor(
+    private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly writer: DuckDBConnection,
+    location: string, funnelDefinitions: number,
+  ) {
+    this.#funnelDays = new FunnelDays(instance, location, funnelDefinitions)
+  }
 
   async migrate(): Promise<string[]> {
     await this.connection.run('create table if not exists event_migrations (name varchar primary key, applied_at timestamp not null)')
@@ -76,9 +83,14 @@ class DuckDbEventStore implements EventStore {
 
   async #appendCommitted(rows: readonly EventRow[]): Promise<void> {
     const appender = await this.#openWrite()
+    let first = Infinity
+    let last = -Infinity
     try {
       for (const row of rows) {
-        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(row.ts.getTime()) * 1000n))
+        const ms = row.ts.getTime()
+        if (ms < first) first = ms
+        if (ms > last) last = ms
+        appender.appendTimestamp(new DuckDBTimestampValue(BigInt(ms) * 1000n))
         appender.appendVarchar(row.siteId)
         appender.appendVarchar(row.visitorId)
         appender.appendVarchar(row.sessionId)
@@ -101,6 +113,7 @@ class DuckDbEventStore implements EventStore {
       await this.#abandonWrite()
       throw error
     }
+    this.#funnelDays.noteChanged(first, last)
   }
 
   /**
@@ -187,8 +200,9 @@ class DuckDbEventStore implements EventStore {
     return withConnection(this.instance, (c) => valueStats(c, scope, actionName))
   }
 
-  funnel(query: FunnelQuery): Promise<FunnelResult> {
-    return withConnection(this.instance, (c) => funnel(c, query))
+  /** Over whole UTC days from the funnel-days cache (built or refreshed as needed); otherwise from raw events. */
+  async funnel(query: FunnelQuery): Promise<FunnelResult> {
+    return this.#funnelDays.funnel(query) ?? withConnection(this.instance, (c) => rawFunnel(c, query))
   }
 
   funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
@@ -198,13 +212,16 @@ class DuckDbEventStore implements EventStore {
   deleteEventsBefore(cutoff: Date): Promise<number | null> {
     return withConnection(this.instance, async (c) => {
       const p = new SqlParams()
-      return (await c.run(`delete from events where ts < ${p.timestamp(cutoff.getTime())}`, p.values)).rowsChanged
+      const deleted = (await c.run(`delete from events where ts < ${p.timestamp(cutoff.getTime())}`, p.values)).rowsChanged
+      await this.#funnelDays.forgetBefore(cutoff)
+      return deleted
     })
   }
 
   async close(): Promise<void> {
     await this.#refreshing
     await this.#appending
+    await this.#funnelDays.close()
     if (this.#inTransaction) await this.writer.run('commit')
     this.#appender?.closeSync()
     this.writer.closeSync()
@@ -227,9 +244,14 @@ function validSince(since: Date): number {
 }
 
 
+export interface DuckDbEventStoreOptions {
+  /** Funnel definitions the funnel-days cache keeps (0 turns it off: every funnel reads raw events). */
+  readonly funnelDefinitions?: number
+}
+
 /** Opens `duckdb:<file>` (or `duckdb::memory:`). */
-export async function openDuckDbEventStore(location: string): Promise<EventStore> {
+export async function openDuckDbEventStore(location: string, options: DuckDbEventStoreOptions = {}): Promise<EventStore> {
   if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
   const instance = await DuckDBInstance.create(location)
-  return new DuckDbEventStore(instance, await instance.connect(), await instance.connect())
+  return new DuckDbEventStore(instance, await instance.connect(), await instance.connect(), location, options.funnelDefinitions ?? DEFAULT_FUNNEL_DEFINITIONS)
 }
