@@ -554,6 +554,29 @@ export async function journeyCompletion(runtime: Pick<Runtime, 'db' | 'events'>,
   return { began: result.began, ended: result.ended, rate: ratio(result.ended, result.began) }
 }
 
+/** Journeys whose funnels the scheduler keeps ready (`prepareJourneyFunnels`), most recently changed first. */
+export const PREPARED_JOURNEYS = 8
+
+/**
+ * Gets the event store ready to answer the default period (the 30 days ending today) of the most recently changed
+ * active journeys: on DuckDB the first ask of a funnel builds every day of it (about 3 s at 10 M events), later asks
+ * only what changed. The scheduler runs this when the server starts and every 10 minutes.
+ */
+export async function prepareJourneyFunnels(runtime: Pick<Runtime, 'db' | 'events'>, now: Date, limit = PREPARED_JOURNEYS): Promise<{ prepared: number }> {
+  const journeys = await runtime.db.selectFrom('journeys as j').innerJoin('journey_versions as v', 'v.id', 'j.current_version_id')
+    .select(['j.id', 'v.steps', 'v.window_seconds']).where('v.state', '=', 'active').orderBy('j.updated_at', 'desc').orderBy('j.id').limit(limit).execute()
+  const { range } = parsePeriod({}, now)
+  let prepared = 0
+  for (const journey of journeys) {
+    const sites = await runtime.db.selectFrom('journey_sites').select('site_id').where('journey_id', '=', journey.id).execute()
+    if (sites.length === 0) continue
+    const steps = JSON.parse(journey.steps) as JourneyStep[]
+    await runtime.events.prepareFunnel({ siteIds: sites.map((s) => s.site_id), range, steps: steps.map(toFunnelStep), windowSeconds: Number(journey.window_seconds) })
+    prepared++
+  }
+  return { prepared }
+}
+
 /** An ad-hoc funnel over sites the actor reads: the same figures as a journey, without saving anything. */
 export async function adHocFunnel(runtime: Runtime, actor: Actor, input: FunnelInput, now = new Date()): Promise<FunnelReport> {
   const steps = checkSteps(input.steps)

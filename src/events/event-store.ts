@@ -188,8 +188,13 @@ export interface EventStore {
   rawTotals(scope: EventScope): Promise<Totals>
   /** From raw events: values of the `action` events named `actionName`. */
   valueStats(scope: EventScope, actionName: string): Promise<ValueStats>
-  /** From raw events; cost grows linearly with the number of steps. */
+  /**
+   * From raw events; cost grows linearly with the number of steps. DuckDB answers periods of whole UTC days from its
+   * funnel-days cache, with the same result (duckdb-funnel-days.ts).
+   */
   funnel(query: FunnelQuery): Promise<FunnelResult>
+  /** Gets ready to answer this funnel fast where the engine keeps anything for it (DuckDB's cache); otherwise does nothing. */
+  prepareFunnel(query: FunnelQuery): Promise<void>
   /** For each given visitor, the 0-based index of the furthest step reached in order (absent if none). */
   funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>>
   /** Deletes raw events older than the cutoff (rollups stay). Returns how many were deleted when the engine knows. */

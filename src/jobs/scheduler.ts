@@ -15,6 +15,7 @@ import { purgeOldSalts } from '../analytics/salts.ts'
 import { deliverCollectionEmails, openQuarterCollections, sendCollectionReminders } from '../reporting/index.ts'
 import { applyEventRetention, refreshRecentRollups } from '../analytics/rollup-job.ts'
 import { evaluateDueMonitors } from '../analytics/monitor-evaluation.ts'
+import { prepareJourneyFunnels } from '../analytics/journeys.ts'
 
 export interface JobLogger {
   debug(data: object, message: string): void
@@ -26,6 +27,8 @@ export interface ScheduledJob {
   readonly name: string
   /** Croner pattern with seconds, in UTC. */
   readonly pattern: string
+  /** Also run once as soon as the scheduler starts. */
+  readonly atStart?: boolean
   run(now: Date): Promise<unknown>
 }
 
@@ -54,6 +57,7 @@ export function scheduledJobs(runtime: Pick<Runtime, 'db' | 'mailer' | 'config' 
     { name: 'analytics-rollups', pattern: '30 * * * * *', run: (now) => refreshRecentRollups(events, now) },
     { name: 'event-retention', pattern: '0 15 4 * * *', run: (now) => applyEventRetention(events, runtime.config.eventsRetentionDays, now) },
     { name: 'monitors', pattern: '0 */5 * * * *', run: (now) => evaluateDueMonitors(runtime, context(now)) },
+    { name: 'journey-funnels', pattern: '20 */10 * * * *', atStart: true, run: (now) => prepareJourneyFunnels(runtime, now) },
   ]
 }
 
@@ -81,6 +85,9 @@ export function startScheduler(jobs: readonly ScheduledJob[], log: JobLogger): S
       running.delete(run)
     }
   }))
+  jobs.forEach((job, i) => {
+    if (job.atStart) void crons[i]?.trigger()
+  })
   return {
     jobs: jobs.map((job, i) => ({ name: job.name, pattern: job.pattern, nextRun: () => crons[i]?.nextRun() ?? null })),
     async stop() {

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict'
 import { before, it } from 'node:test'
 import { createSite } from '../../src/analytics/sites.ts'
-import { journeyCompletion } from '../../src/analytics/journeys.ts'
+import { journeyCompletion, prepareJourneyFunnels } from '../../src/analytics/journeys.ts'
+import { scheduledJobs } from '../../src/jobs/scheduler.ts'
 import { systemActor } from '../../src/auth/index.ts'
 import type { EventRow } from '../../src/events/event-store.ts'
 import { createSurvey, transitionSurvey } from '../../src/surveys/index.ts'
@@ -116,6 +117,16 @@ describeWithWorld('journeys', (w) => {
     assert.deepEqual(await journeyCompletion(w.t.runtime, journey.id, { from: at(-3600), to: at(86_400) }), { began: 6, ended: 2, rate: 2 / 6 })
     const outside = await api('GET', `/journeys/${journey.id}/results?from=${dayOf(at(-10 * 86_400))}&to=${dayOf(at(-5 * 86_400))}`, w.world.people.analystA)
     assert.deepEqual([json<Results>(outside).began, json<Results>(outside).completionRate], [0, null], 'nothing in another period')
+  })
+
+  it('keeps active journeys ready for their default period (the journey-funnels job), with the same answers', async () => {
+    const results = () => api('GET', `/journeys/${journey.id}/results`, w.world.people.analystA).then((r) => json<Results>(r))
+    const before = await results()
+    assert.equal(before.began, 6, 'the default period (30 days to today) holds the hand-made visitors')
+    const job = scheduledJobs(w.t.runtime).find((j) => j.name === 'journey-funnels')
+    assert.deepEqual(await job?.run(new Date()), { prepared: 1 }, 'the one active journey')
+    assert.deepEqual(await results(), before)
+    assert.deepEqual(await prepareJourneyFunnels(w.t.runtime, new Date(), 0), { prepared: 0 }, 'a limit of none prepares none')
   })
 
   it('writes a new version when the steps change; the old one is replaced and still measurable', async () => {

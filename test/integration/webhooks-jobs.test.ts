@@ -321,7 +321,9 @@ describe('the job scheduler', () => {
       ['pra-clearance', '0 0 12 * * *'], ['trash-purge', '0 30 3 * * *'], ['planner-statistics', '0 45 3 * * *'], ['visitor-salts', '0 5 0 * * *'],
       ['collections-open', '0 10 5 * * *'], ['collection-reminders', '0 30 13 * * *'], ['collection-mail', '45 * * * * *'],
       ['analytics-rollups', '30 * * * * *'], ['event-retention', '0 15 4 * * *'], ['monitors', '0 */5 * * * *'],
+      ['journey-funnels', '20 */10 * * * *'],
     ])
+    assert.deepEqual(jobs.filter((j) => j.atStart).map((j) => j.name), ['journey-funnels'])
     const logged: { level: string; data: Record<string, unknown> }[] = []
     const log = {
       debug: (data: object) => logged.push({ level: 'debug', data: data as Record<string, unknown> }),
@@ -332,6 +334,9 @@ describe('the job scheduler', () => {
     assert.equal(logged.at(-1)?.level, 'error')
     assert.equal(logged.at(-1)?.data.job, 'broken')
     const scheduler = startScheduler(jobs, log)
+    // The journey-funnels job runs at start; with no database here it fails, and the failure is logged.
+    for (let wait = 0; wait < 50 && !logged.some((l) => l.data.job === 'journey-funnels'); wait++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.deepEqual(logged.filter((l) => l.data.job === 'journey-funnels').map((l) => l.level), ['error'], 'ran once at start')
     const digest = scheduler.jobs.find((j) => j.name === 'daily-digest')?.nextRun()
     assert.equal(digest?.toISOString().slice(11), '13:00:00.000Z')
     const webhook = scheduler.jobs.find((j) => j.name === 'webhook-delivery')?.nextRun()

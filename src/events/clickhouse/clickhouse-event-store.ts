@@ -364,6 +364,9 @@ class ClickHouseEventStore implements EventStore {
     return funnelResult(k, reached)
   }
 
+  /** ClickHouse keeps nothing per funnel: every funnel reads raw events. */
+  async prepareFunnel(): Promise<void> {}
+
   async funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
     assertFunnelQuery(query)
     const progress = new Map<string, number>()

@@ -205,6 +205,10 @@ class DuckDbEventStore implements EventStore {
     return this.#funnelDays.funnel(query) ?? withConnection(this.instance, (c) => rawFunnel(c, query))
   }
 
+  async prepareFunnel(query: FunnelQuery): Promise<void> {
+    await this.#funnelDays.prepare(query)
+  }
+
   funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
     return withConnection(this.instance, (c) => funnelProgress(c, query, visitorIds))
   }

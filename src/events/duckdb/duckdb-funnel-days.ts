@@ -62,17 +62,32 @@ export class FunnelDays {
 
   /** The funnel from the cache, or null when it cannot answer (the period is not whole UTC days, or caching is off). */
   funnel(query: FunnelQuery): Promise<FunnelResult> | null {
-    const from = query.range.from.getTime()
-    const to = query.range.to.getTime()
-    if (this.maxDefinitions <= 0 || isEmpty(query) || from % DAY_MS !== 0 || to % DAY_MS !== 0) return null
-    assertFunnelQuery(query)
+    if (!this.#answers(query)) return null
     // One at a time: two builds of the same days would both insert them.
     return this.#serially(() => withConnection(this.instance, async (connection) => {
-      const definition = await this.#definition(connection, query)
-      const stale = this.#staleDays(definition, dayOf(from), dayOf(to), query.windowSeconds)
-      if (stale.length > 0) await this.#build(connection, definition, query, stale[0] as number, (stale.at(-1) as number) + 1)
+      const definition = await this.#freshDefinition(connection, query)
       return this.#read(connection, definition, query)
     }))
+  }
+
+  /** Builds whatever the funnel would need rebuilt now, without reading it; nothing when the cache cannot answer it. */
+  async prepare(query: FunnelQuery): Promise<void> {
+    if (!this.#answers(query)) return
+    await this.#serially(() => withConnection(this.instance, (connection) => this.#freshDefinition(connection, query)))
+  }
+
+  #answers(query: FunnelQuery): boolean {
+    if (this.maxDefinitions <= 0 || isEmpty(query) || query.range.from.getTime() % DAY_MS !== 0 || query.range.to.getTime() % DAY_MS !== 0) return false
+    assertFunnelQuery(query)
+    return true
+  }
+
+  /** The definition, with every day of the query's period fresh. */
+  async #freshDefinition(connection: DuckDBConnection, query: FunnelQuery): Promise<Definition> {
+    const definition = await this.#definition(connection, query)
+    const stale = this.#staleDays(definition, dayOf(query.range.from.getTime()), dayOf(query.range.to.getTime()), query.windowSeconds)
+    if (stale.length > 0) await this.#build(connection, definition, query, stale[0] as number, (stale.at(-1) as number) + 1)
+    return definition
   }
 
   /** Retention deleted events before `cutoff`: rows of the days before its day go, and its own day is rebuilt when asked. */
