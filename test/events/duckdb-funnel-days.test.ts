@@ -75,13 +75,18 @@ describe('DuckDB funnel-days cache', () => {
     await raw.append(rows)
   }
 
+  /** Asks four at a time, as several people on the journey pages would: the same and different definitions at once. */
   const compare = async (rand: () => number, queries: number, label: string): Promise<number> => {
     let nonEmpty = 0
-    for (let i = 0; i < queries; i++) {
-      const query = randomQuery(rand)
-      const expected = await raw.funnel(query)
-      assert.deepEqual(await cached.funnel(query), expected, `${label} #${i}: ${JSON.stringify(query)}`)
-      if (expected.began > 0) nonEmpty++
+    for (let i = 0; i < queries; i += 4) {
+      const group = Array.from({ length: 4 }, () => randomQuery(rand))
+      group.push(group[0] as FunnelQuery)
+      const answers = await Promise.all(group.map((query) => cached.funnel(query)))
+      for (const [j, query] of group.entries()) {
+        const expected = await raw.funnel(query)
+        assert.deepEqual(answers[j], expected, `${label} #${i + j}: ${JSON.stringify(query)}`)
+        if (expected.began > 0) nonEmpty++
+      }
     }
     return nonEmpty
   }
@@ -90,7 +95,7 @@ describe('DuckDB funnel-days cache', () => {
     const rand = seededRandom(5280)
     await appendBoth(randomEvents(rand, 3_000, 0, DAYS))
     const nonEmpty = await compare(rand, 60, 'first')
-    assert.ok(nonEmpty > 30, `most random funnels have visitors (${nonEmpty} of 60)`)
+    assert.ok(nonEmpty > 35, `most random funnels have visitors (${nonEmpty} of 75)`)
 
     // Late events into days already cached: into the middle, and into the last day whose chains reach the next ones.
     await appendBoth(randomEvents(rand, 400, 2, 1))
