@@ -22,7 +22,7 @@ describe('DuckDB event store', () => {
     const store = await openEventStore(`duckdb:${file}`)
     try {
       assert.equal(store.engine, 'duckdb')
-      assert.deepEqual(await store.migrate(), ['0001-events', '0002-analytics', '0003-rollup-values'])
+      assert.deepEqual(await store.migrate(), ['0001-events', '0002-analytics', '0003-rollup-values', '0004-event-journal'])
       assert.deepEqual(await store.migrate(), [], 'a second migrate applies nothing')
       assert.deepEqual(await store.health(), { ok: true, engine: 'duckdb', detail: 'ok' })
       assert.equal(await store.countEvents(), 0)
@@ -54,7 +54,7 @@ describe('DuckDB event store', () => {
 
     const store = await openEventStore(`duckdb:${file}`)
     try {
-      assert.deepEqual(await store.migrate(), ['0002-analytics', '0003-rollup-values'])
+      assert.deepEqual(await store.migrate(), ['0002-analytics', '0003-rollup-values', '0004-event-journal'])
       const [newest] = await store.recentEvents('site-old', 1)
       assert.equal(newest?.device, 'other', 'older rows have no device class')
       assert.equal(newest?.channel, 'web', 'older rows came from the browser tracker')
@@ -90,7 +90,7 @@ describe('DuckDB event store', () => {
 
     const store = await openEventStore(`duckdb:${file}`)
     try {
-      assert.deepEqual(await store.migrate(), ['0003-rollup-values'])
+      assert.deepEqual(await store.migrate(), ['0003-rollup-values', '0004-event-journal'])
       const scope = { siteIds: ['site-v'], range: { from: new Date('2025-01-25T00:00:00Z'), to: new Date('2025-02-02T00:00:00Z') } }
       // Recomputed 1 February: 4 and 6.5. The 25 January row keeps its occurrence, without values.
       assert.deepEqual(await store.valueSummary(scope, 10), [{ key: 'apply', actions: 3, count: 2, sum: 10.5, mean: 5.25, min: 4, max: 6.5 }])

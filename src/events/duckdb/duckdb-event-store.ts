@@ -15,9 +15,16 @@ import type {
 import { Invalid } from '../../errors.ts'
 import { DUCKDB_MIGRATIONS } from './duckdb-migrations.ts'
 import { DEFAULT_FUNNEL_DEFINITIONS, FunnelDays } from './duckdb-funnel-days.ts'
+import { EventJournal } from './event-journal.ts'
 import { rawFunnel, funnelProgress, rawTotals, valueStats } from './duckdb-raw-queries.ts'
 import { refreshRollups, rollupBreakdown, rollupSeries, rollupTotals, rollupValueSummary } from './duckdb-rollups.ts'
 import { SqlParams, withConnection } from './duckdb-sql.ts'
+
+/** Batches up to this many rows are made durable in the journal; larger ones go straight to DuckDB (see #commitRows). */
+const JOURNAL_MAX_ROWS = 1_000
+/** Journaled rows move into DuckDB once this many wait, or this long after one arrives, and before any read. */
+const MOVE_ROWS = 20_000
+const MOVE_DELAY_MS = 100
 
 class DuckDbEventStore implements EventStore {
   readonly engine = 'duckdb' as const
@@ -25,11 +32,14 @@ class DuckDbEventStore implements EventStore {
   #appending: Promise<void> = Promise.resolve()
   #appender: DuckDBAppender | null = null
   #inTransaction = false
+  /** Opened by migrate(); null before, and for an in-memory store. */
+  #journal: EventJournal | null = null
+  #moveTimer: NodeJS.Timeout | null = null
   readonly #funnelDays: FunnelDays
   /** `connection` serves migrations and small reads; `writer` only appends, so no read ever runs inside a write transaction. */
   constructor(
     private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly writer: DuckDBConnection,
-    location: string, funnelDefinitions: number,
+    private readonly location: string, funnelDefinitions: number,
   ) {
     this.#funnelDays = new FunnelDays(instance, location, funnelDefinitions)
   }
@@ -53,6 +63,12 @@ class DuckDbEventStore implements EventStore {
     }
     // Events stored before the rollups (or their value columns) existed are rolled up once, so dashboards show their history too.
     if (applied.includes('0002-analytics') || applied.includes('0003-rollup-values')) await this.refreshAllRollups()
+    if (this.location !== ':memory:' && this.#journal === null) {
+      const row = (await this.connection.runAndReadAll('select moved_through from event_journal')).getRowObjects()[0]
+      // Rows acknowledged before a crash and not yet moved are moved now, before anything reads.
+      this.#journal = EventJournal.open(this.location, Number(row?.moved_through ?? 0))
+      await this.#move()
+    }
     return applied
   }
 
@@ -75,13 +91,46 @@ class DuckDbEventStore implements EventStore {
 
   append(rows: readonly EventRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve()
-    // One write transaction at a time on the writer connection; a failed one does not block the next.
-    const run = this.#appending.then(() => this.#appendCommitted(rows))
+    if (this.#journal !== null && rows.length <= JOURNAL_MAX_ROWS) return this.#journaled(this.#journal, rows)
+    return this.#serially(() => this.#commitRows(rows, ''))
+  }
+
+  /** One write transaction at a time on the writer connection; a failed one does not block the next. */
+  #serially(work: () => Promise<void>): Promise<void> {
+    const run = this.#appending.then(work)
     this.#appending = run.catch(() => undefined)
     return run
   }
 
-  async #appendCommitted(rows: readonly EventRow[]): Promise<void> {
+  /** Durable once the journal's fdatasync returns; the rows reach DuckDB with the next move. */
+  async #journaled(journal: EventJournal, rows: readonly EventRow[]): Promise<void> {
+    await journal.append(rows)
+    if (journal.waitingRows >= MOVE_ROWS) void this.#move().catch(() => undefined)
+    else this.#moveTimer ??= setTimeout(() => {
+      this.#moveTimer = null
+      // A failed move leaves the rows in the journal; the next move or read takes them again.
+      void this.#move().catch(() => undefined)
+    }, MOVE_DELAY_MS).unref()
+  }
+
+  /** Moves every journaled row into DuckDB in one transaction that also records how far the journal is moved. */
+  #move(): Promise<void> {
+    return this.#serially(async () => {
+      const journal = this.#journal
+      if (journal === null || journal.waitingRows === 0) return
+      const { through, rows } = await journal.rotate()
+      if (rows.length > 0) await this.#commitRows(rows, `update event_journal set moved_through = ${through}; `)
+      journal.moved(through)
+    })
+  }
+
+  /** Every acknowledged row is in DuckDB before a read. */
+  async #visible(): Promise<void> {
+    if ((this.#journal?.waitingRows ?? 0) > 0) await this.#move()
+  }
+
+  /** Appends and commits `rows`, running `alsoSql` in the same transaction. */
+  async #commitRows(rows: readonly EventRow[], alsoSql: string): Promise<void> {
     const appender = await this.#openWrite()
     let first = Infinity
     let last = -Infinity
@@ -108,7 +157,7 @@ class DuckDbEventStore implements EventStore {
       }
       appender.flushSync()
       // One round trip, off the JavaScript thread: the commit with its WAL fsync, and the next batch's transaction.
-      await this.writer.run('commit; begin transaction')
+      await this.writer.run(`${alsoSql}commit; begin transaction`)
     } catch (error) {
       await this.#abandonWrite()
       throw error
@@ -146,6 +195,7 @@ class DuckDbEventStore implements EventStore {
   }
 
   async recentEvents(siteId: string, limit: number, since?: Date): Promise<EventRow[]> {
+    await this.#visible()
     const p = new SqlParams()
     const site = p.add(siteId)
     const n = p.add(Math.max(1, Math.min(Math.floor(limit) || 1, 10_000)))
@@ -165,13 +215,14 @@ class DuckDbEventStore implements EventStore {
   }
 
   async countEvents(): Promise<number> {
+    await this.#visible()
     const rows = (await this.connection.runAndReadAll('select count(*) as n from events')).getRowObjects()
     return Number(rows[0]?.n ?? 0)
   }
 
   refreshRollups(range: TimeRange): Promise<void> {
     // Two overlapping refreshes would conflict on the same rollup rows; one at a time, and a failure does not block the next.
-    const run = this.#refreshing.then(() => withConnection(this.instance, (c) => refreshRollups(c, range)))
+    const run = this.#refreshing.then(() => this.#visible()).then(() => withConnection(this.instance, (c) => refreshRollups(c, range)))
     this.#refreshing = run.catch(() => undefined)
     return run
   }
@@ -192,28 +243,34 @@ class DuckDbEventStore implements EventStore {
     return withConnection(this.instance, (c) => rollupValueSummary(c, scope, limit))
   }
 
-  rawTotals(scope: EventScope): Promise<Totals> {
+  async rawTotals(scope: EventScope): Promise<Totals> {
+    await this.#visible()
     return withConnection(this.instance, (c) => rawTotals(c, scope))
   }
 
-  valueStats(scope: EventScope, actionName: string): Promise<ValueStats> {
+  async valueStats(scope: EventScope, actionName: string): Promise<ValueStats> {
+    await this.#visible()
     return withConnection(this.instance, (c) => valueStats(c, scope, actionName))
   }
 
   /** Over whole UTC days from the funnel-days cache (built or refreshed as needed); otherwise from raw events. */
   async funnel(query: FunnelQuery): Promise<FunnelResult> {
+    await this.#visible()
     return this.#funnelDays.funnel(query) ?? withConnection(this.instance, (c) => rawFunnel(c, query))
   }
 
   async prepareFunnel(query: FunnelQuery): Promise<void> {
+    await this.#visible()
     await this.#funnelDays.prepare(query)
   }
 
-  funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
+  async funnelProgress(query: FunnelQuery, visitorIds: readonly string[]): Promise<Map<string, number>> {
+    await this.#visible()
     return withConnection(this.instance, (c) => funnelProgress(c, query, visitorIds))
   }
 
-  deleteEventsBefore(cutoff: Date): Promise<number | null> {
+  async deleteEventsBefore(cutoff: Date): Promise<number | null> {
+    await this.#visible()
     return withConnection(this.instance, async (c) => {
       const p = new SqlParams()
       const deleted = (await c.run(`delete from events where ts < ${p.timestamp(cutoff.getTime())}`, p.values)).rowsChanged
@@ -223,8 +280,10 @@ class DuckDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.#moveTimer !== null) clearTimeout(this.#moveTimer)
     await this.#refreshing
-    await this.#appending
+    await this.#move()
+    await this.#journal?.close()
     await this.#funnelDays.close()
     if (this.#inTransaction) await this.writer.run('commit')
     this.#appender?.closeSync()

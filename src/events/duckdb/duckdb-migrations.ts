@@ -52,4 +52,11 @@ export const DUCKDB_MIGRATIONS: readonly { name: string; sql: string }[] = [
       alter table rollup_daily add column value_min double;
       alter table rollup_daily add column value_max double`,
   },
+  {
+    // How far the event journal (event-journal.ts) has been moved into this file: its segments up to this number are
+    // in `events`. Updated in the same transaction as the rows it describes.
+    name: '0004-event-journal',
+    sql: `create table event_journal (id integer primary key, moved_through bigint not null);
+      insert into event_journal values (1, 0)`,
+  },
 ]
