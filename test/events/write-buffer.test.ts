@@ -80,7 +80,7 @@ describe('DuckDB append', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cx280-append-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('stores concurrent batches through the appender, and they survive reopening', async () => {
+  it('stores concurrent batches (journaled, then moved through the appender), and they survive reopening', async () => {
     const file = join(dir, 'events.duckdb')
     const store = await openEventStore(`duckdb:${file}`)
     await store.migrate()
@@ -97,21 +97,24 @@ describe('DuckDB append', () => {
     }
   })
 
-  it('keeps none of a batch that fails midway, and the next batch is stored', async () => {
-    const file = join(dir, 'failing.duckdb')
-    const store = await openEventStore(`duckdb:${file}`)
-    await store.migrate()
-    const broken = { ...event(2), visitorId: Symbol('not text') } as unknown as EventRow
-    await assert.rejects(store.append([event(0), event(1), broken, event(3)]))
-    assert.equal(await store.countEvents(), 0, 'no row of the failed batch is visible')
-    await store.append([event(4), event(5)])
-    assert.equal(await store.countEvents(), 2)
-    await store.close()
-    const reopened = await openEventStore(`duckdb:${file}`)
-    try {
-      assert.equal(await reopened.countEvents(), 2, 'after reopening, only the stored batch is there')
-    } finally {
-      await reopened.close()
-    }
-  })
+  // A batch of 4 goes to the event journal, one of 1,500 straight to DuckDB's appender: both must fail whole.
+  for (const size of [4, 1_500]) {
+    it(`keeps none of a batch of ${size} that fails midway, and the next batch is stored`, async () => {
+      const file = join(dir, `failing-${size}.duckdb`)
+      const store = await openEventStore(`duckdb:${file}`)
+      await store.migrate()
+      const broken = { ...event(2), visitorId: Symbol('not text') } as unknown as EventRow
+      await assert.rejects(store.append(Array.from({ length: size }, (_, i) => (i === 2 ? broken : event(i)))))
+      assert.equal(await store.countEvents(), 0, 'no row of the failed batch is visible')
+      await store.append([event(4), event(5)])
+      assert.equal(await store.countEvents(), 2)
+      await store.close()
+      const reopened = await openEventStore(`duckdb:${file}`)
+      try {
+        assert.equal(await reopened.countEvents(), 2, 'after reopening, only the stored batch is there')
+      } finally {
+        await reopened.close()
+      }
+    })
+  }
 })

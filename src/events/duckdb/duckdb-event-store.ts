@@ -1,9 +1,10 @@
 /**
  * DuckDB (embedded, columnar) implementation of the event store. One file under the data folder; its own
  * migration table. DuckDB runs its work off the JavaScript thread, so long aggregates do not block requests.
- * Appends go through one long-lived writer connection and appender, committed asynchronously; every read and rollup
- * refresh opens its own connection, so a slow funnel never holds up ingest. Rollup refreshes run one at a time, each
- * in one transaction.
+ * Small batches are acknowledged once they are in the event journal (event-journal.ts) and moved into the file in
+ * large ones; larger batches, and the moves, go through one long-lived writer connection and appender, committed
+ * asynchronously. Every read and rollup refresh opens its own connection, so a slow funnel never holds up ingest.
+ * Rollup refreshes run one at a time, each in one transaction.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'

@@ -1,6 +1,6 @@
 /**
  * The funnel-days cache. Journeys ask the same funnel again and again (the journey page, its CSV, the completion
- * monitor), and a funnel from raw events pays per-visitor aggregations over every event of the period (1.4–1.7 s at
+ * monitor), and a funnel from raw events pays per-visitor aggregations over every event of the period (1.2–1.7 s at
  * 10 M events). For each funnel definition (sites, steps, window) this cache keeps one row per visitor and UTC day:
  * the chain that starts at the visitor's first step-1 event of that day, as the offset of each later step. A funnel
  * over whole UTC days reads those rows instead, and gets the raw answer, because:
